@@ -1,0 +1,334 @@
+package org.edgesync.ops;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * The end-to-end demo: a simulated shop writes to SQLite while the real edge runtime (its own JVM,
+ * embedded Artemis with a journal on disk) forwards to the real cloud runtime (its own JVM) that
+ * loads PostgreSQL. It waits until the cloud has loaded every change the device captured, then
+ * reconciles device state against cloud state.
+ */
+public final class Demo {
+
+    /** Options of one demo run; see {@link OpsMain} for their command-line names and defaults. */
+    public record Options(long changes, int transactionsPerSecond, String pgUrl, String pgUser, String pgPassword,
+                          Path workDir, Path home, Duration timeout, Duration cloudDelay, boolean keepRunning) {
+    }
+
+    /** What a run ended with. */
+    public record Outcome(Reconciliation reconciliation, long shopChanges, long shopLockErrors, long deviceMaxSeq,
+                          Duration elapsed) {
+        public boolean success() {
+            return reconciliation != null && reconciliation.equal() && shopLockErrors == 0;
+        }
+    }
+
+    private final Options options;
+    private final PrintStream out;
+
+    public Demo(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public Outcome run() throws Exception {
+        long started = System.nanoTime();
+        Path work = options.workDir().toAbsolutePath();
+        deleteRecursively(work);
+        Files.createDirectories(work.resolve("logs"));
+        Path shopDb = work.resolve("shop.db");
+        String deviceId = "store-001-pos-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss"));
+        String storeId = "store-001";
+        String token = newToken();
+
+        out.println("EdgeSync demo");
+        out.println("  device       " + deviceId + " (store " + storeId + ")");
+        out.println("  SQLite file  " + shopDb);
+        out.println("  broker data  " + work.resolve("broker"));
+        out.println("  logs         " + work.resolve("logs"));
+
+        try (PostgresTarget pg = options.pgUrl() == null
+                ? PostgresTarget.embedded(work.resolve("postgres"))
+                : PostgresTarget.existing(options.pgUrl(), options.pgUser(), options.pgPassword())) {
+            out.println("  PostgreSQL   " + pg.jdbcUrl() + " (user " + pg.user() + ")"
+                    + (pg.isEmbedded() ? ", embedded, stops when the demo ends" : ""));
+            ShopSimulator.createSchema(shopDb);
+
+            int httpPort = freePort();
+            int managementPort = freePort();
+            Path home = options.home().toAbsolutePath();
+            String configDir = home.resolve("route-config").toString();
+            ManagedProcess cloud = null;
+            ManagedProcess edge = null;
+            try {
+                edge = ManagedProcess.start("edge", home.resolve("edge-routes/target/edgesync-edge.jar"),
+                        List.of("-Xmx96m", "-XX:+UseSerialGC"),
+                        Map.of("edgesync.config.dir", configDir,
+                                "edgesync.sqlite.path", shopDb.toString(),
+                                "edgesync.broker.data.dir", work.resolve("broker").toString(),
+                                "edgesync.cloud.url", "http://127.0.0.1:" + httpPort,
+                                "edgesync.device.id", deviceId),
+                        Map.of("EDGESYNC_DEVICE_TOKEN", token),
+                        work.resolve("logs/edge.log"));
+                awaitCaptureInstalled(shopDb, edge);
+                out.println("edge started (pid " + edge.pid() + "), capture triggers installed");
+
+                ShopSimulator shop = new ShopSimulator(shopDb, 42);
+                CompletableFuture<Void> shopRun = CompletableFuture.runAsync(() -> {
+                    try {
+                        shop.run(options.changes(), options.transactionsPerSecond());
+                    } catch (SQLException e) {
+                        throw new IllegalStateException("the simulated shop failed: " + e.getMessage(), e);
+                    }
+                });
+                out.println("shop writing " + options.changes() + " changes to products, sales, sale_lines");
+
+                long deadline = System.nanoTime() + options.timeout().toNanos();
+                long cloudAt = System.nanoTime() + options.cloudDelay().toNanos();
+                if (!options.cloudDelay().isZero()) {
+                    out.println("cloud stays away for " + options.cloudDelay().toSeconds() + " s: the edge stores and forwards");
+                }
+                Progress progress = null;
+                while (System.nanoTime() < deadline) {
+                    if (cloud == null && System.nanoTime() >= cloudAt) {
+                        cloud = startCloud(pg, configDir, home, httpPort, managementPort, work);
+                        awaitPort(httpPort, cloud);
+                        enrol(pg, deviceId, storeId, token);
+                        out.println("cloud started (pid " + cloud.pid() + ") on port " + httpPort + ", device enrolled");
+                    }
+                    if (!edge.isAlive()) {
+                        throw new IllegalStateException("the edge process stopped; see " + edge.log());
+                    }
+                    if (cloud != null && !cloud.isAlive()) {
+                        throw new IllegalStateException("the cloud process stopped; see " + cloud.log());
+                    }
+                    progress = progress(shopDb, pg, deviceId, shop, cloud != null);
+                    out.println(progress.line());
+                    if (shopRun.isDone() && progress.drained()) {
+                        break;
+                    }
+                    if (shopRun.isCompletedExceptionally()) {
+                        shopRun.join();
+                    }
+                    sleepQuietly(Duration.ofSeconds(1), shopRun);
+                }
+                shopRun.join();
+                if (progress == null || !progress.drained()) {
+                    throw new IllegalStateException("not drained within " + options.timeout().toSeconds() + " s; last: "
+                            + (progress == null ? "no progress" : progress.line()));
+                }
+                Reconciliation reconciliation = new Reconciler(home.resolve("route-config/cloud/mappings.yaml"))
+                        .reconcile(shopDb, pg, deviceId, storeId);
+                reconciliation.print(out);
+                out.println("shop lock errors: " + shop.lockErrors());
+                Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+                Outcome outcome = new Outcome(reconciliation, shop.changes(), shop.lockErrors(), progress.deviceMaxSeq(), elapsed);
+                out.println(outcome.success()
+                        ? "RESULT: device state == cloud state (" + shop.changes() + " changes in " + elapsed.toSeconds() + " s)"
+                        : "RESULT: DIFFERENCE between device and cloud, see above");
+                if (options.keepRunning()) {
+                    out.println("keeping edge, cloud and PostgreSQL running; press Ctrl-C to stop");
+                    Thread.currentThread().join();
+                }
+                return outcome;
+            } finally {
+                if (edge != null) {
+                    edge.close();
+                }
+                if (cloud != null) {
+                    cloud.close();
+                }
+            }
+        }
+    }
+
+    private ManagedProcess startCloud(PostgresTarget pg, String configDir, Path home, int httpPort, int managementPort,
+                                      Path work) throws IOException {
+        return ManagedProcess.start("cloud", home.resolve("cloud-routes/target/edgesync-cloud.jar"),
+                List.of("-Xmx256m"),
+                Map.of("edgesync.config.dir", configDir,
+                        "edgesync.db.url", pg.jdbcUrl(),
+                        "edgesync.db.user", pg.user(),
+                        "camel.server.port", String.valueOf(httpPort),
+                        "camel.management.port", String.valueOf(managementPort)),
+                Map.of("EDGESYNC_DB_PASSWORD", pg.password() == null ? "" : pg.password()),
+                work.resolve("logs/cloud.log"));
+    }
+
+    /** One progress reading: what the shop wrote, what waits on the device, what the cloud loaded. */
+    record Progress(long shopChanges, long deviceBacklog, long deviceMaxSeq, long staged, long loadedThrough,
+                    boolean cloudUp) {
+        boolean drained() {
+            return deviceBacklog == 0 && deviceMaxSeq > 0 && loadedThrough >= deviceMaxSeq;
+        }
+
+        String line() {
+            int width = 30;
+            int filled = deviceMaxSeq == 0 ? 0 : (int) Math.min(width, width * loadedThrough / deviceMaxSeq);
+            return String.format("[%s%s] shop %,d changes | device backlog %,d | cloud %s staged %,d, loaded %,d of %,d",
+                    "#".repeat(filled), ".".repeat(width - filled), shopChanges, deviceBacklog,
+                    cloudUp ? "up," : "DOWN,", staged, loadedThrough, deviceMaxSeq);
+        }
+    }
+
+    private static Progress progress(Path shopDb, PostgresTarget pg, String deviceId, ShopSimulator shop, boolean cloudUp)
+            throws SQLException {
+        long backlog;
+        long maxSeq;
+        try (Connection c = sqlite(shopDb); Statement s = c.createStatement()) {
+            backlog = single(s, "SELECT count(*) FROM _edgesync_changes");
+            maxSeq = single(s, "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = '_edgesync_changes'");
+        }
+        long staged = 0;
+        long loaded = 0;
+        if (cloudUp) {
+            try (Connection c = pg.connect()) {
+                staged = single(c, "SELECT count(*) FROM edgesync.staged_change WHERE device_id = ?", deviceId);
+                loaded = single(c, "SELECT COALESCE(MAX(loaded_through_seq), 0) FROM edgesync.load_progress WHERE device_id = ?", deviceId);
+            }
+        }
+        return new Progress(shop.changes(), backlog, maxSeq, staged, loaded, cloudUp);
+    }
+
+    private static void awaitCaptureInstalled(Path shopDb, ManagedProcess edge) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!edge.isAlive()) {
+                throw new IllegalStateException("the edge process stopped during start; see " + edge.log());
+            }
+            try (Connection c = sqlite(shopDb); Statement s = c.createStatement()) {
+                if (single(s, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '\\_edgesync%' ESCAPE '\\'") >= 9) {
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the edge did not install its capture triggers within 60 s; see " + edge.log());
+    }
+
+    private static void awaitPort(int port, ManagedProcess process) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the " + process.name() + " process stopped during start; see " + process.log());
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("the " + process.name() + " did not listen on port " + port + " within 90 s; see " + process.log());
+    }
+
+    /** Registers the device the way an operator would until enrolment gets its own command. */
+    static void enrol(PostgresTarget pg, String deviceId, String storeId, String token) throws SQLException {
+        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO edgesync.device (device_id, store_id, token_sha256, status, enrolled_at) "
+                        + "VALUES (?, ?, ?, 'active', now()) ON CONFLICT (device_id) DO UPDATE "
+                        + "SET store_id = excluded.store_id, token_sha256 = excluded.token_sha256, status = 'active'")) {
+            ps.setString(1, deviceId);
+            ps.setString(2, storeId);
+            ps.setString(3, sha256Hex(token));
+            ps.executeUpdate();
+        }
+    }
+
+    static String sha256Hex(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    static Connection sqlite(Path db) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 5000");
+        }
+        return c;
+    }
+
+    private static long single(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    private static long single(Connection c, String sql, String parameter) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, parameter);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                return 0; // the cloud has not run its migrations yet
+            }
+            throw e;
+        }
+    }
+
+    private static void sleepQuietly(Duration duration, CompletableFuture<?> wakeOn) {
+        try {
+            wakeOn.get(duration.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ignored) {
+            // a failed shop surfaces at join(); a timeout is the normal tick
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            List<Path> all = new ArrayList<>(paths.sorted(Comparator.reverseOrder()).toList());
+            for (Path p : all) {
+                Files.delete(p);
+            }
+        }
+    }
+}
