@@ -1,0 +1,63 @@
+package org.edgesync.edge;
+
+import org.edgesync.contract.BatchCodec;
+import org.edgesync.contract.ChangeBatch;
+import org.edgesync.contract.Operation;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BatchAssemblerTest {
+
+    private final BatchAssembler assembler = new BatchAssembler("store-001-pos-1");
+
+    private static Map<String, Object> row(long seq, String table, String op, String pk, String image) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("seq", seq);
+        row.put("table_name", table);
+        row.put("op", op);
+        row.put("pk", pk);
+        row.put("row", image);
+        row.put("captured_at", 1_700_000_000_000L + seq);
+        return row;
+    }
+
+    @Test
+    void shouldAssembleRowsIntoOneContractBatchWithSeqBounds() {
+        BatchAssembler.AssembledBatch batch = assembler.assemble(List.of(
+                row(41, "products", "I", "{\"sku\":\"A-1\"}", "{\"sku\":\"A-1\",\"name\":\"Brot\",\"price_cents\":299}"),
+                row(42, "products", "U", "{\"sku\":\"A-1\"}", "{\"sku\":\"A-1\",\"name\":\"Brot\",\"price_cents\":349}"),
+                row(43, "sale_lines", "D", "{\"sale_id\":7,\"line_no\":1}", null)));
+
+        assertThat(batch.firstSeq()).isEqualTo(41);
+        assertThat(batch.lastSeq()).isEqualTo(43);
+        assertThat(batch.count()).isEqualTo(3);
+
+        ChangeBatch decoded = new BatchCodec().decode(batch.json());
+        assertThat(decoded.deviceId()).isEqualTo("store-001-pos-1");
+        assertThat(decoded.changes()).extracting(c -> c.op()).containsExactly(Operation.INSERT, Operation.UPDATE, Operation.DELETE);
+        assertThat(decoded.changes().get(1).row().get("price_cents").intValue()).isEqualTo(349);
+        assertThat(decoded.changes().get(2).row()).isNull();
+        assertThat(decoded.changes().get(2).pk().get("line_no").intValue()).isEqualTo(1);
+        assertThat(decoded.changes().get(0).capturedAt()).isEqualTo(1_700_000_000_041L);
+    }
+
+    @Test
+    void shouldAcceptIntegerColumnsAsSqliteReturnsThem() {
+        Map<String, Object> r = row(1, "sales", "I", "{\"id\":1}", "{\"id\":1,\"note\":null}");
+        r.put("seq", 1);
+        r.put("captured_at", 5);
+
+        assertThat(assembler.assemble(List.of(r)).lastSeq()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseAnEmptyBatch() {
+        assertThatThrownBy(() -> assembler.assemble(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,53 @@
+package org.edgesync.edge;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EdgeSettingsTest {
+
+    private static EdgeSettings settings(String batchSize, String interval, String url, String token) {
+        return EdgeSettings.of("store-001-pos-1", token, "data/shop.db", "products, sales ,sale_lines", interval,
+                batchSize, url, "5000", "30000", "data/broker");
+    }
+
+    @Test
+    void shouldAcceptTheShippedDefaults() {
+        EdgeSettings s = settings("500", "1000", "http://localhost:8080", "secret");
+
+        assertThat(s.captureTables()).containsExactly("products", "sales", "sale_lines");
+        assertThat(s.pollBatchSize()).isEqualTo(500);
+    }
+
+    @Test
+    void shouldNameKeyValueAndAllowedRangeForANonNumericBatchSize() {
+        assertThatThrownBy(() -> settings("lots", "1000", "http://localhost:8080", "secret"))
+                .hasMessage("edgesync.poll.batch.size is \"lots\", but must be a whole number from 1 to 10000.");
+    }
+
+    @Test
+    void shouldRefuseABatchSizeOfZero() {
+        assertThatThrownBy(() -> settings("0", "1000", "http://localhost:8080", "secret"))
+                .hasMessage("edgesync.poll.batch.size is \"0\", but must be a whole number from 1 to 10000.");
+    }
+
+    @Test
+    void shouldRefuseACloudUrlWithATrailingSlash() {
+        assertThatThrownBy(() -> settings("500", "1000", "http://cloud/", "secret"))
+                .hasMessageStartingWith("edgesync.cloud.url is \"http://cloud/\", but must be an http:// or https:// URL");
+    }
+
+    @Test
+    void shouldRefuseAnEmptyTokenWithoutEchoingIt() {
+        assertThatThrownBy(() -> settings("500", "1000", "http://cloud", " "))
+                .hasMessageStartingWith("edgesync.device.token is empty")
+                .hasMessageContaining("EDGESYNC_DEVICE_TOKEN");
+    }
+
+    @Test
+    void shouldRefuseANegativeInterval() {
+        assertThatThrownBy(() -> settings("500", "-1", "http://cloud", "secret"))
+                .hasMessage("edgesync.poll.interval.ms is \"-1\", but must be a whole number from 10 to 3600000.");
+    }
+}
