@@ -1,0 +1,178 @@
+package org.edgesync.cloud;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.edgesync.cloud.ingest.BatchIngestor;
+import org.edgesync.cloud.load.StagedChangeLoader;
+import org.edgesync.cloud.mapping.TableMappings;
+import org.edgesync.cloud.support.ClusteredScheduler;
+import org.edgesync.cloud.support.InvalidSettingException;
+import org.edgesync.cloud.support.Migrations;
+import org.edgesync.cloud.support.Settings;
+import org.edgesync.cloud.support.TargetTables;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.sql.SQLException;
+
+/**
+ * Wires the cloud node: checks the settings, opens the PostgreSQL pool, runs the Flyway migrations, loads the
+ * table mappings and builds the clustered Quartz scheduler, all before any route starts. Pass ONE instance to
+ * Camel Main: every bean below comes from the same {@link Node}, however often Camel calls the factories.
+ */
+public class CloudConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CloudConfiguration.class);
+
+    @PropertyInject(value = "edgesync.config.dir", defaultValue = "route-config")
+    String configDir;
+    @PropertyInject("edgesync.db.url")
+    String dbUrl;
+    @PropertyInject("edgesync.db.user")
+    String dbUser;
+    @PropertyInject(value = "edgesync.db.password", defaultValue = " ")
+    String dbPassword;
+    @PropertyInject(value = "edgesync.db.pool.max.size", defaultValue = "10")
+    String poolMaxSize;
+    @PropertyInject("edgesync.load.cron")
+    String loadCron;
+    @PropertyInject(value = "edgesync.load.max.changes.per.run", defaultValue = "5000")
+    String maxChangesPerRun;
+    @PropertyInject(value = "edgesync.ingest.max.body.bytes", defaultValue = "16777216")
+    String maxBodyBytes;
+    @PropertyInject("edgesync.mappings.file")
+    String mappingsFile;
+    @PropertyInject("camel.main.name")
+    String clusterName;
+    @PropertyInject(value = "camel.server.port", defaultValue = "8080")
+    String serverPort;
+    @PropertyInject(value = "camel.management.port", defaultValue = "8080")
+    String managementPort;
+
+    private Node node;
+
+    @BindToRegistry("edgesyncDataSource")
+    public DataSource dataSource() {
+        return node().dataSource;
+    }
+
+    @BindToRegistry("tableMappings")
+    public TableMappings tableMappings() {
+        return node().mappings;
+    }
+
+    @BindToRegistry("batchIngestor")
+    public BatchIngestor batchIngestor() {
+        return node().ingestor;
+    }
+
+    @BindToRegistry("stagedChangeLoader")
+    public StagedChangeLoader stagedChangeLoader() {
+        return node().loader;
+    }
+
+    /** The quartz component of the routes, on the clustered scheduler. */
+    @BindToRegistry("quartz")
+    public QuartzComponent quartz() {
+        QuartzComponent quartz = new QuartzComponent();
+        quartz.setScheduler(node().scheduler);
+        return quartz;
+    }
+
+    @Override
+    public void configure(CamelContext camelContext) throws Exception {
+        Node started = node();
+        // Stopped after the routes: the scheduler first (it still uses the pool), then the pool.
+        camelContext.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                started.close();
+            }
+        }, true, true);
+    }
+
+    private synchronized Node node() {
+        if (node == null) {
+            node = Node.start(this);
+        }
+        return node;
+    }
+
+    /** What one cloud node owns; closed in reverse order of creation. */
+    private record Node(HikariDataSource dataSource, TableMappings mappings, BatchIngestor ingestor,
+                        StagedChangeLoader loader, Scheduler scheduler) {
+
+        static Node start(CloudConfiguration c) {
+            String url = Settings.postgresUrl("edgesync.db.url", c.dbUrl);
+            String user = Settings.required("edgesync.db.user", c.dbUser);
+            int poolSize = Settings.intBetween("edgesync.db.pool.max.size", c.poolMaxSize, 2, 1000);
+            Settings.cron("edgesync.load.cron", c.loadCron);
+            int maxChanges = Settings.intBetween("edgesync.load.max.changes.per.run", c.maxChangesPerRun, 1, 1_000_000);
+            long maxBody = Settings.longBetween("edgesync.ingest.max.body.bytes", c.maxBodyBytes, 1024, 1L << 30);
+            Path mappingsPath = Settings.readableFile("edgesync.mappings.file", c.mappingsFile);
+            String cluster = Settings.required("camel.main.name", c.clusterName);
+            Settings.distinctPorts("camel.server.port",
+                    Settings.intBetween("camel.server.port", c.serverPort, 0, 65535),
+                    "camel.management.port",
+                    Settings.intBetween("camel.management.port", c.managementPort, 0, 65535));
+            TableMappings mappings = TableMappings.load(mappingsPath);
+
+            HikariDataSource pool = openPool(url, user, c.dbPassword == null ? "" : c.dbPassword.trim(), poolSize);
+            try {
+                Migrations.migrate(pool, Path.of(c.configDir, "cloud", "sql"));
+                TargetTables.check(pool, mappings);
+                Scheduler scheduler = ClusteredScheduler.create(pool, cluster, 2);
+                LOG.info("Cloud node ready: PostgreSQL {} as {}, {} table mappings from {}, Quartz cluster '{}'",
+                        Settings.redactUrl(url), user, mappings.all().size(), mappingsPath, cluster);
+                return new Node(pool, mappings, new BatchIngestor(pool, maxBody),
+                        new StagedChangeLoader(pool, mappings, maxChanges), scheduler);
+            } catch (SQLException | SchedulerException | RuntimeException e) {
+                pool.close();
+                if (e instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException("Cloud node cannot start: " + e.getMessage(), e);
+            }
+        }
+
+        private static HikariDataSource openPool(String url, String user, String password, int poolSize) {
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("edgesync-cloud");
+            config.setJdbcUrl(url);
+            config.setUsername(user);
+            config.setPassword(password);
+            config.setMaximumPoolSize(poolSize);
+            // ingest answers 503 after this long without a connection, and the device resends later
+            config.setConnectionTimeout(5_000);
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            config.addDataSourceProperty("ApplicationName", "edgesync-cloud");
+            try {
+                return new HikariDataSource(config);
+            } catch (HikariPool.PoolInitializationException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new InvalidSettingException("edgesync.db.url is \"" + Settings.redactUrl(url) + "\" with edgesync.db.user \""
+                        + user + "\" but PostgreSQL cannot be reached with them: " + cause.getMessage(), e);
+            }
+        }
+
+        void close() {
+            try {
+                scheduler.shutdown(true);
+            } catch (SchedulerException e) {
+                LOG.warn("Quartz scheduler did not shut down cleanly: {}", e.getMessage());
+            }
+            dataSource.close();
+        }
+    }
+}

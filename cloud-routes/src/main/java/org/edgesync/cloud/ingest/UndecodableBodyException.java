@@ -1,0 +1,9 @@
+package org.edgesync.cloud.ingest;
+
+/** The body is not gzip, or not JSON once unzipped. */
+public class UndecodableBodyException extends IngestRefusedException {
+
+    public UndecodableBodyException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
