@@ -1,0 +1,53 @@
+package org.edgesync.edge;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/** A bad setting stops startup with one sentence, before the broker takes the journal lock. */
+class EdgeStartupIT {
+
+    @TempDir
+    Path dir;
+
+    private Map<String, String> props(String key, String value) throws Exception {
+        Map<String, String> props = new HashMap<>();
+        props.put("edgesync.sqlite.path", ShopDatabase.create(dir.resolve("shop.db")).toString());
+        props.put("edgesync.broker.data.dir", dir.resolve("broker").toString());
+        props.put("edgesync.device.token", "it-token");
+        props.put(key, value);
+        return props;
+    }
+
+    private static Throwable root(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @Test
+    void shouldRefuseToStartWithANonNumericBatchSize() throws Exception {
+        Throwable failure = catchThrowable(() -> EdgeRuntime.start(props("edgesync.poll.batch.size", "many")).close());
+
+        assertThat(root(failure)).hasMessage("edgesync.poll.batch.size is \"many\", but must be a whole number from 1 to 10000.");
+        assertThat(dir.resolve("broker")).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseToStartWhenACapturedTableDoesNotExist() throws Exception {
+        Map<String, String> props = props("edgesync.capture.tables", "products,customers");
+
+        assertThatThrownBy(() -> EdgeRuntime.start(props).close())
+                .satisfies(t -> assertThat(root(t)).hasMessage("edgesync.capture.tables names table \"customers\", which does not exist in SQLite file "
+                        + dir.resolve("shop.db").toAbsolutePath() + "."));
+        assertThat(dir.resolve("broker")).doesNotExist();
+    }
+}
