@@ -4,7 +4,7 @@
 CREATE TABLE device (
     device_id    text PRIMARY KEY,
     store_id     text NOT NULL,
-    -- lowercase hex SHA-256 of the device's bearer token; the token itself is never stored
+    -- lowercase hex SHA-256 of the bearer token of the device; the token itself is never stored
     token_sha256 text NOT NULL CHECK (token_sha256 ~ '^[0-9a-f]{64}$'),
     -- only 'active' devices may send
     status       text NOT NULL DEFAULT 'active',

@@ -108,13 +108,13 @@ public class BatchIngestor {
                 // the codec's own limit: the body inflates beyond maxBodyBytes
                 throw new BodyTooLargeException(maxBodyBytes);
             }
-            throw new UndecodableBodyException(e.getMessage(), e);
+            throw new UndecodableBodyException(e.getMessage());
         }
         try {
             return codec.decode(plain);
         } catch (InvalidBatchException e) {
             if (e.getCause() instanceof IOException) {
-                throw new UndecodableBodyException(e.getMessage(), e);
+                throw new UndecodableBodyException(e.getMessage());
             }
             throw e;
         }

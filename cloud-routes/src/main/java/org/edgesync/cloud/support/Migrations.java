@@ -45,7 +45,7 @@ public final class Migrations {
                 .table(TARGET_HISTORY)
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
-                .baselineDescription("before the operator's first target migration")
+                .baselineDescription("EdgeSync schema present, target migrations start at V1")
                 .locations("filesystem:" + targetSqlDir.toAbsolutePath().normalize())
                 .load()
                 .migrate();

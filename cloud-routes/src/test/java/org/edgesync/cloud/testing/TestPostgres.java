@@ -6,6 +6,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
+import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -37,6 +38,16 @@ public final class TestPostgres {
 
     public static TestDatabase newDatabase() {
         return server().create("edgesync_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16));
+    }
+
+    /** The admin database of the chosen server, for tests that need to act on a test database from outside. */
+    public static DataSource adminDataSource() {
+        Server s = server();
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(s.adminUrl());
+        ds.setUser(s.user());
+        ds.setPassword(s.password());
+        return ds;
     }
 
     /** Which server the databases come from, for test logs. */
