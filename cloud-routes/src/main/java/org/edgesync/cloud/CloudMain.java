@@ -1,6 +1,9 @@
 package org.edgesync.cloud;
 
 import org.apache.camel.main.Main;
+import org.edgesync.cloud.mapping.MappingException;
+import org.edgesync.cloud.support.InvalidSettingException;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 
@@ -15,10 +18,30 @@ public final class CloudMain {
     }
 
     public static void main(String[] args) throws Exception {
-        int exitCode = create(Path.of(System.getProperty("edgesync.config.dir", "route-config"))).run(args);
+        int exitCode;
+        try {
+            exitCode = create(Path.of(System.getProperty("edgesync.config.dir", "route-config"))).run(args);
+        } catch (RuntimeException e) {
+            Throwable operatorError = operatorError(e);
+            if (operatorError == null) {
+                throw e;
+            }
+            // a configuration mistake: the sentence says what to fix, a stack trace would only bury it
+            LoggerFactory.getLogger(CloudMain.class).error("EdgeSync cloud cannot start: {}", operatorError.getMessage());
+            exitCode = 2;
+        }
         if (exitCode != 0) {
             System.exit(exitCode);
         }
+    }
+
+    private static Throwable operatorError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InvalidSettingException || t instanceof MappingException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** The node's Camel Main, not yet started; tests add override properties before starting it. */

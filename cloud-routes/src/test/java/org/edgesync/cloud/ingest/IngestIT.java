@@ -95,6 +95,21 @@ class IngestIT {
     }
 
     @Test
+    void shouldRefuseAWrongTokenWith401WhateverTheBodyLooksLike() throws Exception {
+        enrol(ds, "pos-form", "store-1", "t-form");
+        java.net.http.HttpRequest form = java.net.http.HttpRequest.newBuilder(node.ingestUri("pos-form"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", "Bearer t-wrong")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("a=1&b=2"))
+                .build();
+
+        HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(form, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(count(ds, STAGED, "pos-form")).isZero();
+    }
+
+    @Test
     void shouldRefuseAnInactiveDeviceWith401() throws Exception {
         enrol(ds, "pos-disabled", "store-1", "t-disabled");
         try (var c = ds.getConnection(); var s = c.createStatement()) {
