@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -21,8 +22,29 @@ public final class TargetTables {
     private static final String COLUMNS = """
             SELECT a.attname FROM pg_attribute a
             WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped""";
+    // unique indexes of the table, each as the set of its column names (ON CONFLICT needs one on exactly the key)
+    private static final String UNIQUE_KEYS = """
+            SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_index i
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+            WHERE i.indrelid = to_regclass(?) AND i.indisunique AND i.indpred IS NULL
+            GROUP BY i.indexrelid""";
 
     private TargetTables() {
+    }
+
+    private static boolean hasUniqueKey(Connection connection, TableMapping mapping) throws SQLException {
+        Set<String> key = new HashSet<>(mapping.targetKeyColumns());
+        try (PreparedStatement unique = connection.prepareStatement(UNIQUE_KEYS)) {
+            unique.setString(1, mapping.quotedTarget());
+            try (ResultSet rs = unique.executeQuery()) {
+                while (rs.next()) {
+                    if (key.equals(new HashSet<>(Arrays.asList((String[]) rs.getArray(1).getArray())))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     public static void check(DataSource dataSource, TableMappings mappings) throws SQLException {
@@ -45,6 +67,11 @@ public final class TargetTables {
                         throw new MappingException("Mappings file " + mappings.file() + " maps table '" + mapping.sourceTable()
                                 + "' to " + mapping.targetName() + " which has no column '" + column + "'; add it in cloud/sql.");
                     }
+                }
+                if (!hasUniqueKey(connection, mapping)) {
+                    throw new MappingException("Mappings file " + mappings.file() + " maps table '" + mapping.sourceTable()
+                            + "' to " + mapping.targetName() + " which has no primary key or unique index on exactly ("
+                            + String.join(", ", mapping.targetKeyColumns()) + "); the loader upserts on it, add it in cloud/sql.");
                 }
             }
         }
