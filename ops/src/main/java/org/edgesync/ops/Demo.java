@@ -303,8 +303,13 @@ public final class Demo {
         }
     }
 
+    /** Waits one progress tick, or less when the shop finishes during it. */
     private static void sleepQuietly(Duration duration, CompletableFuture<?> wakeOn) {
         try {
+            if (wakeOn.isDone()) {
+                Thread.sleep(duration.toMillis());
+                return;
+            }
             wakeOn.get(duration.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ignored) {
             // a failed shop surfaces at join(); a timeout is the normal tick

@@ -33,7 +33,6 @@ public final class Reconciler {
     private static final int EXAMPLES = 3;
 
     private final TableMappings mappings;
-    private final ChangeTransformer transformer = new ChangeTransformer();
 
     public Reconciler(Path mappingsFile) {
         this.mappings = TableMappings.load(mappingsFile);
@@ -62,7 +61,7 @@ public final class Reconciler {
                 for (int i = 1; i <= meta.getColumnCount(); i++) {
                     put(row, meta.getColumnName(i), rs.getObject(i));
                 }
-                Map<String, Object> target = new TreeMap<>(transformer.transform(mapping, row, deviceId, storeId));
+                Map<String, Object> target = new TreeMap<>(ChangeTransformer.transform(mapping, row, deviceId, storeId));
                 if (columns == null) {
                     columns = List.copyOf(target.keySet());
                 }
@@ -77,7 +76,7 @@ public final class Reconciler {
             columns = List.of("device_id");
         }
         String select = "SELECT " + String.join(", ", columns.stream().map(Reconciler::quote).toList())
-                + " FROM " + quoteQualified(mapping.targetTable()) + " WHERE device_id = ?";
+                + " FROM " + mapping.quotedTarget() + " WHERE device_id = ?";
         try (PreparedStatement ps = cloud.prepareStatement(select)) {
             ps.setString(1, deviceId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -105,7 +104,7 @@ public final class Reconciler {
         long missing = expected.values().stream().mapToLong(Integer::longValue).sum();
         expected.keySet().stream().limit(Math.max(0, EXAMPLES - examples.size()))
                 .forEach(key -> examples.add("only on device: " + key));
-        return new Reconciliation.TableResult(mapping.sourceTable(), mapping.targetTable(), deviceRows, cloudRows,
+        return new Reconciliation.TableResult(mapping.sourceTable(), mapping.targetName(), deviceRows, cloudRows,
                 missing, extra, examples);
     }
 
@@ -156,11 +155,6 @@ public final class Reconciler {
     }
 
     private static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
-    }
-
-    private static String quoteQualified(String name) {
-        int dot = name.indexOf('.');
-        return dot < 0 ? quote(name) : quote(name.substring(0, dot)) + "." + quote(name.substring(dot + 1));
+        return TableMapping.quote(identifier);
     }
 }

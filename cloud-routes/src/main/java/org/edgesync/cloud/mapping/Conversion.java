@@ -72,7 +72,7 @@ public enum Conversion {
     EPOCH_MILLIS("epoch-millis", Types.TIMESTAMP_WITH_TIMEZONE, "a whole number of milliseconds since 1970-01-01T00:00Z") {
         @Override
         Object convertNonNull(JsonNode v) {
-            return OffsetDateTime.ofInstant(Instant.ofEpochMilli(wholeNumber(v)), ZoneOffset.UTC);
+            return atPostgresPrecision(Instant.ofEpochMilli(wholeNumber(v)));
         }
     },
     /** Seconds (fractions allowed) since 1970-01-01T00:00Z to timestamptz. */
@@ -82,7 +82,7 @@ public enum Conversion {
             BigDecimal seconds = decimal(v);
             long whole = seconds.setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
             long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
-            return OffsetDateTime.ofInstant(Instant.ofEpochSecond(whole, nanos), ZoneOffset.UTC);
+            return atPostgresPrecision(Instant.ofEpochSecond(whole, nanos));
         }
     },
     /**
@@ -101,9 +101,17 @@ public enum Conversion {
             }
             TemporalAccessor parsed = ISO_DATE_TIME.parseBest(text, OffsetDateTime::from, LocalDateTime::from);
             OffsetDateTime time = parsed instanceof OffsetDateTime odt ? odt : ((LocalDateTime) parsed).atOffset(ZoneOffset.UTC);
-            return time.withOffsetSameInstant(ZoneOffset.UTC);
+            return atPostgresPrecision(time.toInstant());
         }
     };
+
+    /**
+     * timestamptz keeps microseconds and rounds finer input half up; doing the same here makes the
+     * value the loader writes the value PostgreSQL stores, so reconciliation compares like with like.
+     */
+    static OffsetDateTime atPostgresPrecision(Instant instant) {
+        return OffsetDateTime.ofInstant(instant.plusNanos(500).truncatedTo(java.time.temporal.ChronoUnit.MICROS), ZoneOffset.UTC);
+    }
 
     private static final DateTimeFormatter ISO_DATE_TIME = new DateTimeFormatterBuilder()
             .parseCaseInsensitive()

@@ -53,6 +53,17 @@ class ConversionTest {
     }
 
     @Test
+    void shouldRoundTimestampsToTheMicrosecondsPostgresKeeps() {
+        // Java's Instant.toString() writes nanoseconds; timestamptz holds microseconds and rounds.
+        assertThat(iso("2026-11-29T19:57:07.577908499Z"))
+                .isEqualTo(OffsetDateTime.of(2026, 11, 29, 19, 57, 7, 577_908_000, ZoneOffset.UTC));
+        assertThat(iso("2026-11-29T19:57:07.999999500Z"))
+                .isEqualTo(OffsetDateTime.of(2026, 11, 29, 19, 57, 8, 0, ZoneOffset.UTC));
+        assertThat(Conversion.EPOCH_SECONDS.convert(F.numberNode(new BigDecimal("1700000000.0000004"))))
+                .isEqualTo(OffsetDateTime.of(2023, 11, 14, 22, 13, 20, 0, ZoneOffset.UTC));
+    }
+
+    @Test
     void shouldTakeIsoTimestampsWithoutOffsetAsUtcLikeSqliteDatetime() {
         assertThat(iso("2024-03-01 09:15:30")).isEqualTo(OffsetDateTime.of(2024, 3, 1, 9, 15, 30, 0, ZoneOffset.UTC));
         assertThat(iso("2024-03-01T09:15:30.5")).isEqualTo(OffsetDateTime.of(2024, 3, 1, 9, 15, 30, 500_000_000, ZoneOffset.UTC));
