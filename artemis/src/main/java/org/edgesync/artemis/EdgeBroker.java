@@ -7,8 +7,14 @@ import org.apache.activemq.artemis.core.config.impl.FileConfiguration;
 import org.apache.activemq.artemis.core.remoting.impl.invm.InVMAcceptorFactory;
 import org.apache.activemq.artemis.core.remoting.impl.invm.TransportConstants;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerBasePlugin;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.core.settings.impl.DiskFullMessagePolicy;
+import org.apache.activemq.artemis.core.settings.impl.PageFullMessagePolicy;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -29,8 +35,22 @@ public final class EdgeBroker implements AutoCloseable {
     /** Queue of batches the cloud refused as invalid (HTTP 400/422). */
     public static final String DEAD_LETTER_QUEUE = "edgesync.batches.dlq";
 
+    /** Smallest {@link #maxQueuedBytes(long)}: below it a single batch could not be queued. */
+    public static final long MIN_MAX_QUEUED_BYTES = 256L << 10;
+
+    /** Largest {@link #maxQueuedBytes(long)}: 1 TiB, beyond any device's disk. */
+    public static final long MAX_MAX_QUEUED_BYTES = 1L << 40;
+
+    /** Most memory the batch queue uses before it pages to disk (the broker.xml global-max-size). */
+    static final long MAX_MEMORY_BYTES = 16L << 20;
+
+    /** Largest page file; the page limit is counted in whole page files. */
+    static final int MAX_PAGE_FILE_BYTES = 1 << 20;
+
     private final Path dataDir;
     private final int inVmId;
+    private final List<ActiveMQServerBasePlugin> plugins = new ArrayList<>();
+    private long maxQueuedBytes;
     private EmbeddedActiveMQ embedded;
 
     /** A broker reachable at {@code vm://0}. */
@@ -42,6 +62,47 @@ public final class EdgeBroker implements AutoCloseable {
     public EdgeBroker(Path dataDir, int inVmId) {
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath();
         this.inVmId = inVmId;
+    }
+
+    /**
+     * Caps what the batch queue holds (memory plus page files, in bytes) before the broker refuses
+     * further batches with {@code AMQ229102 Address "edgesync.batches" is full} instead of blocking the
+     * sender. 0 (the default) keeps the limits of {@value #BROKER_XML}. Call before {@link #start()}.
+     */
+    public synchronized EdgeBroker maxQueuedBytes(long bytes) {
+        if (bytes != 0 && (bytes < MIN_MAX_QUEUED_BYTES || bytes > MAX_MAX_QUEUED_BYTES)) {
+            throw new IllegalArgumentException("max queued bytes " + bytes + " is outside " + MIN_MAX_QUEUED_BYTES
+                    + " to " + MAX_MAX_QUEUED_BYTES);
+        }
+        this.maxQueuedBytes = bytes;
+        return this;
+    }
+
+    /** Registers a broker plugin (fault injection, diagnostics) to be active from start. Call before {@link #start()}. */
+    public synchronized EdgeBroker plugin(ActiveMQServerBasePlugin plugin) {
+        plugins.add(Objects.requireNonNull(plugin, "plugin"));
+        return this;
+    }
+
+    /**
+     * The batch queue's share of {@code maxQueuedBytes}: a quarter (at most {@value #MAX_MEMORY_BYTES}
+     * bytes) stays in memory, the rest may be paged to disk in page files of a sixteenth (at most 1 MiB),
+     * and when the page files reach their share the broker FAILs new sends (page-full-policy) rather than
+     * block them. The journal copy of the in-memory part is what makes the total an approximation of the
+     * bytes on disk, not an exact bound.
+     */
+    public static void limitQueuedBytes(Configuration configuration, long maxQueuedBytes) {
+        AddressSettings batches = configuration.getAddressSettings().get(BATCH_QUEUE);
+        if (batches == null) {
+            throw new IllegalStateException(BROKER_XML + " has no address-setting for " + BATCH_QUEUE);
+        }
+        long memory = Math.min(MAX_MEMORY_BYTES, maxQueuedBytes / 4);
+        int pageFile = (int) Math.min(MAX_PAGE_FILE_BYTES, maxQueuedBytes / 16);
+        batches.setMaxSizeBytes(memory)
+                .setPageSizeBytes(pageFile)
+                .setPageLimitBytes(maxQueuedBytes - memory)
+                .setPageFullMessagePolicy(PageFullMessagePolicy.FAIL)
+                .setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL);
     }
 
     /**
@@ -71,7 +132,12 @@ public final class EdgeBroker implements AutoCloseable {
     public synchronized EdgeBroker start() throws Exception {
         if (embedded == null) {
             EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
-            broker.setConfiguration(loadConfiguration(dataDir, inVmId));
+            Configuration configuration = loadConfiguration(dataDir, inVmId);
+            if (maxQueuedBytes != 0) {
+                limitQueuedBytes(configuration, maxQueuedBytes);
+            }
+            plugins.forEach(configuration::registerBrokerPlugin);
+            broker.setConfiguration(configuration);
             broker.start();
             embedded = broker;
         }

@@ -4,6 +4,8 @@ import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.core.settings.impl.DiskFullMessagePolicy;
+import org.apache.activemq.artemis.core.settings.impl.PageFullMessagePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,5 +57,31 @@ class BrokerXmlDurabilityTest {
     void shouldOpenNoNetworkPort() throws Exception {
         assertThat(EdgeBroker.loadConfiguration(dataDir, 0).getAcceptorConfigurations())
                 .allSatisfy(acceptor -> assertThat(acceptor.getFactoryClassName()).contains("InVM"));
+    }
+
+    @Test
+    void shouldRefuseRatherThanBlockOrDropWhenTheQueueOrTheDiskIsFull() throws Exception {
+        Configuration config = EdgeBroker.loadConfiguration(dataDir, 0);
+        AddressSettings batches = config.getAddressSettings().get(EdgeBroker.BATCH_QUEUE);
+        AddressSettings all = config.getAddressSettings().get("#");
+
+        assertThat(batches.getPageLimitBytes()).as("page-limit-bytes").isPositive();
+        assertThat(batches.getPageFullMessagePolicy()).as("page-full-policy").isEqualTo(PageFullMessagePolicy.FAIL);
+        assertThat(batches.getDiskFullMessagePolicy()).as("disk-full-policy of the batch queue").isEqualTo(DiskFullMessagePolicy.FAIL);
+        assertThat(all.getDiskFullMessagePolicy()).as("disk-full-policy of every address").isEqualTo(DiskFullMessagePolicy.FAIL);
+        assertThat(all.getAddressFullMessagePolicy()).as("address-full-policy of every address").isEqualTo(AddressFullMessagePolicy.PAGE);
+    }
+
+    @Test
+    void shouldSplitAQueuedBytesLimitIntoMemoryAndPageFilesThatFail() throws Exception {
+        Configuration config = EdgeBroker.loadConfiguration(dataDir, 0);
+
+        EdgeBroker.limitQueuedBytes(config, 1L << 30);
+
+        AddressSettings batches = config.getAddressSettings().get(EdgeBroker.BATCH_QUEUE);
+        assertThat(batches.getMaxSizeBytes()).isEqualTo(16L << 20);
+        assertThat(batches.getPageSizeBytes()).isEqualTo(1 << 20);
+        assertThat(batches.getPageLimitBytes()).isEqualTo((1L << 30) - (16L << 20));
+        assertThat(batches.getPageFullMessagePolicy()).isEqualTo(PageFullMessagePolicy.FAIL);
     }
 }
