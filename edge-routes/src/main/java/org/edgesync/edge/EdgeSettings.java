@@ -1,5 +1,7 @@
 package org.edgesync.edge;
 
+import org.edgesync.artemis.EdgeBroker;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,14 +15,15 @@ import java.util.regex.Pattern;
  */
 public record EdgeSettings(String deviceId, Path sqlitePath, List<String> captureTables, long pollIntervalMs,
                            int pollBatchSize, URI cloudUrl, int connectTimeoutMs, int responseTimeoutMs,
-                           Path brokerDataDir) {
+                           Path brokerDataDir, long brokerMaxQueuedBytes) {
 
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z_][A-Za-z0-9_.:-]{0,127}");
 
     /** Validates raw property values; the token is only checked to be present. */
     public static EdgeSettings of(String deviceId, String deviceToken, String sqlitePath, String captureTables,
                                   String pollIntervalMs, String pollBatchSize, String cloudUrl,
-                                  String connectTimeoutMs, String responseTimeoutMs, String brokerDataDir) {
+                                  String connectTimeoutMs, String responseTimeoutMs, String brokerDataDir,
+                                  String brokerMaxQueuedBytes) {
         if (deviceId == null || !DEVICE_ID.matcher(deviceId.trim()).matches()) {
             throw invalid("edgesync.device.id", deviceId,
                     "1-128 letters, digits, _ . : - starting with a letter or _");
@@ -42,7 +45,9 @@ public record EdgeSettings(String deviceId, Path sqlitePath, List<String> captur
                 url("edgesync.cloud.url", cloudUrl),
                 (int) number("edgesync.cloud.connect.timeout.ms", connectTimeoutMs, 100, 600_000),
                 (int) number("edgesync.cloud.response.timeout.ms", responseTimeoutMs, 100, 600_000),
-                path("edgesync.broker.data.dir", brokerDataDir));
+                path("edgesync.broker.data.dir", brokerDataDir),
+                number("edgesync.broker.max.queued.bytes", brokerMaxQueuedBytes,
+                        EdgeBroker.MIN_MAX_QUEUED_BYTES, EdgeBroker.MAX_MAX_QUEUED_BYTES));
     }
 
     private static long number(String key, String value, long min, long max) {

@@ -9,7 +9,7 @@ class EdgeSettingsTest {
 
     private static EdgeSettings settings(String batchSize, String interval, String url, String token) {
         return EdgeSettings.of("store-001-pos-1", token, "data/shop.db", "products, sales ,sale_lines", interval,
-                batchSize, url, "5000", "30000", "data/broker");
+                batchSize, url, "5000", "30000", "data/broker", "1073741824");
     }
 
     @Test
@@ -49,5 +49,12 @@ class EdgeSettingsTest {
     void shouldRefuseANegativeInterval() {
         assertThatThrownBy(() -> settings("500", "-1", "http://cloud", "secret"))
                 .hasMessage("edgesync.poll.interval.ms is \"-1\", but must be a whole number from 10 to 3600000.");
+    }
+
+    @Test
+    void shouldRefuseAQueuedBytesLimitTooSmallForABatch() {
+        assertThatThrownBy(() -> EdgeSettings.of("store-001-pos-1", "secret", "data/shop.db", "sales", "1000", "500",
+                "http://cloud", "5000", "30000", "data/broker", "1000"))
+                .hasMessage("edgesync.broker.max.queued.bytes is \"1000\", but must be a whole number from 262144 to 1099511627776.");
     }
 }
