@@ -1,8 +1,6 @@
 package org.edgesync.cloud;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -13,7 +11,8 @@ import org.edgesync.cloud.ingest.BatchIngestor;
 import org.edgesync.cloud.load.StagedChangeLoader;
 import org.edgesync.cloud.mapping.TableMappings;
 import org.edgesync.cloud.support.ClusteredScheduler;
-import org.edgesync.cloud.support.InvalidSettingException;
+import org.edgesync.cloud.support.Database;
+import org.edgesync.cloud.support.HaltPoint;
 import org.edgesync.cloud.support.Migrations;
 import org.edgesync.cloud.support.Settings;
 import org.edgesync.cloud.support.TargetTables;
@@ -53,6 +52,9 @@ public class CloudConfiguration implements CamelConfiguration {
     String maxBodyBytes;
     @PropertyInject("edgesync.mappings.file")
     String mappingsFile;
+    /** Fault-scenario suite only: see {@link HaltPoint}. */
+    @PropertyInject(value = HaltPoint.KEY, defaultValue = " ")
+    String haltAt;
     @PropertyInject("camel.main.name")
     String clusterName;
     @PropertyInject(value = "camel.server.port", defaultValue = "8080")
@@ -128,41 +130,27 @@ public class CloudConfiguration implements CamelConfiguration {
                     Settings.intBetween("camel.management.port", c.managementPort, 0, 65535));
             TableMappings mappings = TableMappings.load(mappingsPath);
 
-            HikariDataSource pool = openPool(url, user, c.dbPassword == null ? "" : c.dbPassword.trim(), poolSize);
+            HaltPoint haltPoint = HaltPoint.parse(c.haltAt);
+            HikariDataSource pool = Database.openPool("edgesync-cloud", url, user,
+                    c.dbPassword == null ? "" : c.dbPassword.trim(), poolSize);
             try {
                 Migrations.migrate(pool, Path.of(c.configDir, "cloud", "sql"));
                 TargetTables.check(pool, mappings);
                 Scheduler scheduler = ClusteredScheduler.create(pool, cluster, 2);
                 LOG.info("Cloud node ready: PostgreSQL {} as {}, {} table mappings from {}, Quartz cluster '{}'",
                         Settings.redactUrl(url), user, mappings.all().size(), mappingsPath, cluster);
+                if (haltPoint != null) {
+                    LOG.warn("Fault injection armed: {}={} - this node halts with exit code {} at that point. Never set this"
+                            + " outside a fault-scenario test.", HaltPoint.KEY, haltPoint, HaltPoint.EXIT_CODE);
+                }
                 return new Node(pool, mappings, new BatchIngestor(pool, maxBody),
-                        new StagedChangeLoader(pool, mappings, maxChanges), scheduler);
+                        new StagedChangeLoader(pool, mappings, maxChanges, haltPoint), scheduler);
             } catch (SQLException | SchedulerException | RuntimeException e) {
                 pool.close();
                 if (e instanceof RuntimeException runtime) {
                     throw runtime;
                 }
                 throw new IllegalStateException("Cloud node cannot start: " + e.getMessage(), e);
-            }
-        }
-
-        private static HikariDataSource openPool(String url, String user, String password, int poolSize) {
-            HikariConfig config = new HikariConfig();
-            config.setPoolName("edgesync-cloud");
-            config.setJdbcUrl(url);
-            config.setUsername(user);
-            config.setPassword(password);
-            config.setMaximumPoolSize(poolSize);
-            // ingest answers 503 after this long without a connection, and the device resends later
-            config.setConnectionTimeout(5_000);
-            config.addDataSourceProperty("reWriteBatchedInserts", "true");
-            config.addDataSourceProperty("ApplicationName", "edgesync-cloud");
-            try {
-                return new HikariDataSource(config);
-            } catch (HikariPool.PoolInitializationException e) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                throw new InvalidSettingException("edgesync.db.url is \"" + Settings.redactUrl(url) + "\" with edgesync.db.user \""
-                        + user + "\" but PostgreSQL cannot be reached with them: " + cause.getMessage(), e);
             }
         }
 

@@ -3,28 +3,30 @@ package org.edgesync.cloud.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.edgesync.cloud.mapping.ChangeTransformer;
-import org.edgesync.cloud.mapping.ColumnMapping;
+import org.edgesync.cloud.load.TargetWriter.Change;
+import org.edgesync.cloud.load.TargetWriter.RowKey;
+import org.edgesync.cloud.load.TargetWriter.Write;
 import org.edgesync.cloud.mapping.TableMapping;
 import org.edgesync.cloud.mapping.TableMappings;
 import org.edgesync.cloud.mapping.TransformException;
+import org.edgesync.cloud.support.HaltPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.io.IOException;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -34,10 +36,14 @@ import java.util.stream.Collectors;
  * there: order is by seq, never by clock), transforms each change through its {@link TableMapping}, keeps only
  * the latest change per target row, applies upserts and deletes in JDBC batches, quarantines what cannot be
  * applied with its reason, and advances {@code load_progress}.
+ * <p>
+ * A quarantined change is the poison of its source key (device, table, primary key): every later change of that
+ * key, in this run or any later one, is quarantined as held behind it until an operator resolves it, so a key
+ * never ends at a state the device did not have after the poison.
  */
 public class StagedChangeLoader {
 
-    /** Advisory lock key that serialises loaders across all cloud nodes ("EdgeSync" in ASCII). */
+    /** Advisory lock key that serialises loaders (and quarantine replays) across all cloud nodes ("EdgeSync"). */
     public static final long LOAD_LOCK_KEY = 0x4564676553796e63L;
     /** Bound on runs in one scheduler fire, so a huge backlog does not hold a scheduler thread for ever. */
     static final int MAX_RUNS_PER_FIRE = 20;
@@ -60,26 +66,42 @@ public class StagedChangeLoader {
                   WINDOW w AS (PARTITION BY s.device_id ORDER BY s.seq)) staged
             WHERE run_base = loaded AND rn <= ?
             ORDER BY device_id, seq""";
+    // per held key the poison it waits behind: the open poison, or (poison discarded, replay not yet run) the
+    // poison its held changes name
+    private static final String SELECT_HELD = """
+            SELECT device_id, table_name, pk::text,
+                   coalesce(min(seq) FILTER (WHERE held_behind_seq IS NULL), min(held_behind_seq))
+            FROM edgesync.quarantine
+            WHERE status = 'open' AND device_id = ANY (?)
+            GROUP BY device_id, table_name, pk""";
     private static final String QUARANTINE = """
-            INSERT INTO edgesync.quarantine (device_id, seq, table_name, op, pk, "row", reason)
-            VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)
-            ON CONFLICT (device_id, seq) DO UPDATE SET reason = EXCLUDED.reason, quarantined_at = now()""";
+            INSERT INTO edgesync.quarantine (device_id, seq, table_name, op, pk, "row", reason, held_behind_seq)
+            VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
+            ON CONFLICT (device_id, seq) DO UPDATE SET reason = EXCLUDED.reason, held_behind_seq = EXCLUDED.held_behind_seq,
+                status = 'open', resolved_at = NULL, resolution = NULL, quarantined_at = now()""";
     private static final String PROGRESS = """
             INSERT INTO edgesync.load_progress AS p (device_id, loaded_through_seq, updated_at) VALUES (?, ?, now())
             ON CONFLICT (device_id) DO UPDATE SET loaded_through_seq = EXCLUDED.loaded_through_seq, updated_at = now()
             WHERE p.loaded_through_seq < EXCLUDED.loaded_through_seq""";
 
     private final DataSource dataSource;
-    private final TableMappings mappings;
+    private final TargetWriter writer;
     private final int maxChangesPerDevice;
+    /** null unless the fault-scenario suite armed it: then one null check per run. */
+    private final HaltPoint midUpsert;
     private final ObjectMapper json = new ObjectMapper();
-    private final Map<TableMapping, Statements> statements = new ConcurrentHashMap<>();
 
     /** @param maxChangesPerDevice how many changes of one device one run takes at most */
     public StagedChangeLoader(DataSource dataSource, TableMappings mappings, int maxChangesPerDevice) {
+        this(dataSource, mappings, maxChangesPerDevice, null);
+    }
+
+    /** @param haltPoint armed halt point of the fault-scenario suite, or null (always in production) */
+    public StagedChangeLoader(DataSource dataSource, TableMappings mappings, int maxChangesPerDevice, HaltPoint haltPoint) {
         this.dataSource = dataSource;
-        this.mappings = mappings;
+        this.writer = new TargetWriter(mappings);
         this.maxChangesPerDevice = maxChangesPerDevice;
+        this.midUpsert = haltPoint != null && HaltPoint.MID_UPSERT.equals(haltPoint.point()) ? haltPoint : null;
     }
 
     /** Runs until no contiguous work is left, another loader holds the lock, or {@value #MAX_RUNS_PER_FIRE} runs. */
@@ -108,12 +130,12 @@ public class StagedChangeLoader {
                     connection.rollback();
                     return LoadReport.skippedRun(millisSince(start));
                 }
-                List<Staged> work = selectWork(connection);
-                if (work.isEmpty()) {
+                Work work = selectWork(connection);
+                if (work.changes().isEmpty()) {
                     connection.commit();
                     return LoadReport.nothing(millisSince(start));
                 }
-                LoadReport report = apply(connection, work, start);
+                LoadReport report = new Run(connection).apply(work, start);
                 connection.commit();
                 return report;
             } catch (SQLException | RuntimeException e) {
@@ -127,123 +149,182 @@ public class StagedChangeLoader {
         }
     }
 
-    private LoadReport apply(Connection connection, List<Staged> work, long start) throws SQLException {
-        List<Rejected> rejected = new ArrayList<>();
-        // one entry per target row: a later change of the same row replaces the earlier one (work is in seq order)
-        Map<RowKey, Pending> latest = new LinkedHashMap<>();
-        Map<String, Long> progress = new LinkedHashMap<>();
-        boolean moreWork = false;
-        int superseded = 0;
-        for (Staged change : work) {
-            progress.put(change.deviceId, change.seq);
-            moreWork |= change.rn >= maxChangesPerDevice;
-            try {
-                Pending pending = transform(change);
-                Pending previous = latest.remove(pending.key);
-                if (previous != null) {
-                    superseded++;
+    /** The state of one run. */
+    private final class Run {
+        final Connection connection;
+        final List<Rejected> rejected = new ArrayList<>();
+        // every write of the run by target row, in seq order: the last one is applied, the others are superseded
+        // unless the target refuses a later one
+        final Map<RowKey, List<Write>> versions = new LinkedHashMap<>();
+        boolean batchExecuted;
+        int superseded;
+
+        Run(Connection connection) {
+            this.connection = connection;
+        }
+
+        LoadReport apply(Work run, long start) throws SQLException {
+            List<Change> work = run.changes();
+            Map<String, Long> heldBehind = selectHeld(connection, work);
+            Map<String, Long> progress = new LinkedHashMap<>();
+            boolean moreWork = false;
+            for (int i = 0; i < work.size(); i++) {
+                Change change = work.get(i);
+                progress.put(change.deviceId(), change.seq());
+                moreWork |= run.ranks().get(i) >= maxChangesPerDevice;
+                Long poison = heldBehind.get(change.sourceKey());
+                if (poison != null) {
+                    rejected.add(new Rejected(change, "held behind quarantined seq " + poison, poison));
+                    continue;
                 }
-                latest.put(pending.key, pending);
-            } catch (TransformException e) {
-                rejected.add(new Rejected(change, e.getMessage()));
+                try {
+                    Write write = writer.transform(change);
+                    List<Write> rowVersions = versions.computeIfAbsent(write.key(), k -> new ArrayList<>());
+                    if (!rowVersions.isEmpty()) {
+                        superseded++;
+                    }
+                    rowVersions.add(write);
+                } catch (TransformException e) {
+                    rejected.add(new Rejected(change, e.getMessage(), null));
+                    heldBehind.put(change.sourceKey(), change.seq());
+                }
+            }
+
+            Map<TableMapping, List<Write>> byTable = versions.values().stream().map(v -> v.get(v.size() - 1))
+                    .collect(Collectors.groupingBy(Write::mapping, LinkedHashMap::new, Collectors.toList()));
+            int[] applied = new int[2];
+            for (List<Write> table : byTable.values()) {
+                applyBatch(table.stream().filter(w -> !w.delete()).toList(), applied);
+                applyBatch(table.stream().filter(Write::delete).toList(), applied);
+            }
+
+            writeQuarantine(rejected);
+            writeProgress(progress);
+            return new LoadReport(progress.size(), work.size(), applied[0], applied[1], superseded, rejected.size(),
+                    false, moreWork, millisSince(start));
+        }
+
+        /**
+         * Applies a batch under a savepoint. If the target refuses a value (data or constraint error), the batch is
+         * retried row by row: a refused row is quarantined, and the row's previous version in this run, if any, is
+         * applied instead. Any other error fails the whole run, which the next fire retries.
+         */
+        private void applyBatch(List<Write> rows, int[] applied) throws SQLException {
+            if (rows.isEmpty()) {
+                return;
+            }
+            Savepoint whole = connection.setSavepoint();
+            try (PreparedStatement statement = connection.prepareStatement(writer.sql(rows.get(0)))) {
+                for (Write row : rows) {
+                    writer.bind(statement, row);
+                    statement.addBatch();
+                }
+                statement.executeBatch();
+                connection.releaseSavepoint(whole);
+                count(rows, applied);
+                firstBatchExecuted();
+                return;
+            } catch (SQLException e) {
+                if (!TargetWriter.isRefusedValue(e)) {
+                    throw e;
+                }
+                connection.rollback(whole);
+            }
+            for (Write row : rows) {
+                applyNewestAccepted(versions.get(row.key()), applied);
             }
         }
 
-        Map<TableMapping, List<Pending>> byTable = latest.values().stream()
-                .collect(Collectors.groupingBy(p -> p.mapping, LinkedHashMap::new, Collectors.toList()));
-        int upserts = 0;
-        int deletes = 0;
-        for (Map.Entry<TableMapping, List<Pending>> table : byTable.entrySet()) {
-            Statements sql = statements.computeIfAbsent(table.getKey(), Statements::new);
-            List<Pending> toUpsert = table.getValue().stream().filter(p -> !p.delete).toList();
-            List<Pending> toDelete = table.getValue().stream().filter(p -> p.delete).toList();
-            upserts += applyBatch(connection, sql.upsert, toUpsert, sql::bindUpsert, rejected);
-            deletes += applyBatch(connection, sql.delete, toDelete, sql::bindDelete, rejected);
-        }
-
-        writeQuarantine(connection, rejected);
-        writeProgress(connection, progress);
-        return new LoadReport(progress.size(), work.size(), upserts, deletes, superseded, rejected.size(), false,
-                moreWork, millisSince(start));
-    }
-
-    private Pending transform(Staged change) {
-        TableMapping mapping = mappings.mapping(change.table).orElseThrow(() -> new TransformException(
-                "Source table '" + change.table + "' has no mapping in " + mappings.file().getFileName()));
-        if ("delete".equals(change.op)) {
-            Map<String, Object> key = ChangeTransformer.transformKey(mapping, change.pk, change.deviceId);
-            return new Pending(mapping, change, new RowKey(mapping.targetName(), List.copyOf(key.values())), key, true);
-        }
-        if (change.row == null) {
-            throw new TransformException("Change of table '" + change.table + "' is an " + change.op + " without a row image");
-        }
-        ObjectNode row = change.row.deepCopy();
-        change.pk.fields().forEachRemaining(e -> {
-            if (!row.has(e.getKey())) {
-                row.set(e.getKey(), e.getValue());
-            }
-        });
-        Map<String, Object> values = ChangeTransformer.transform(mapping, row, change.deviceId, change.storeId);
-        List<Object> key = mapping.targetKeyColumns().stream().map(values::get).toList();
-        return new Pending(mapping, change, new RowKey(mapping.targetName(), key), values, false);
-    }
-
-    /**
-     * Applies a batch under a savepoint. If the target refuses a value (data or constraint error), the batch is
-     * retried row by row and only the refused rows are quarantined; any other error fails the whole run, which
-     * the next fire retries.
-     */
-    private int applyBatch(Connection connection, String sql, List<Pending> rows, Binder binder, List<Rejected> rejected)
-            throws SQLException {
-        if (rows.isEmpty()) {
-            return 0;
-        }
-        Savepoint whole = connection.setSavepoint();
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (Pending row : rows) {
-                binder.bind(statement, row);
-                statement.addBatch();
-            }
-            statement.executeBatch();
-            connection.releaseSavepoint(whole);
-            return rows.size();
-        } catch (SQLException e) {
-            if (!isRefusedValue(e)) {
-                throw e;
-            }
-            connection.rollback(whole);
-        }
-        int applied = 0;
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (Pending row : rows) {
+        /**
+         * Tries the row's versions from the newest down until the target accepts one. The oldest refused version
+         * is the key's poison; the newer refused ones are held behind it.
+         */
+        private void applyNewestAccepted(List<Write> rowVersions, int[] applied) throws SQLException {
+            List<Write> refused = new ArrayList<>();
+            Map<Write, String> reasons = new IdentityHashMap<>();
+            int accepted = -1;
+            for (int v = rowVersions.size() - 1; v >= 0 && accepted < 0; v--) {
+                Write row = rowVersions.get(v);
                 Savepoint one = connection.setSavepoint();
                 try {
-                    binder.bind(statement, row);
-                    statement.executeUpdate();
+                    writer.writeOne(connection, row);
                     connection.releaseSavepoint(one);
-                    applied++;
+                    count(List.of(row), applied);
+                    accepted = v;
                 } catch (SQLException e) {
-                    if (!isRefusedValue(e)) {
+                    if (!TargetWriter.isRefusedValue(e)) {
                         throw e;
                     }
                     connection.rollback(one);
-                    rejected.add(new Rejected(row.change, "Target " + row.mapping.targetName() + " refused the row: "
-                            + firstLine(e.getMessage())));
+                    refused.add(row);
+                    reasons.put(row, TargetWriter.refusedReason(row, e));
+                }
+            }
+            // before: all but the newest version counted as superseded; now only those older than the accepted one
+            superseded += Math.max(accepted, 0) - (rowVersions.size() - 1);
+            if (refused.isEmpty()) {
+                return;
+            }
+            Write poison = refused.get(refused.size() - 1);
+            rejected.add(new Rejected(poison.change(), reasons.get(poison), null));
+            for (Write held : refused.subList(0, refused.size() - 1)) {
+                rejected.add(new Rejected(held.change(), "held behind quarantined seq " + poison.change().seq(),
+                        poison.change().seq()));
+            }
+        }
+
+        private void count(List<Write> rows, int[] applied) {
+            for (Write row : rows) {
+                applied[row.delete() ? 1 : 0]++;
+            }
+        }
+
+        private void firstBatchExecuted() {
+            if (!batchExecuted) {
+                batchExecuted = true;
+                if (midUpsert != null) {
+                    midUpsert.reached();
                 }
             }
         }
-        return applied;
-    }
 
-    /** SQLSTATE class 22 (data exception) or 23 (integrity constraint violation), anywhere in the chain. */
-    private static boolean isRefusedValue(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            String state = x.getSQLState();
-            if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
-                return true;
+        private void writeQuarantine(List<Rejected> rejected) throws SQLException {
+            if (rejected.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement insert = connection.prepareStatement(QUARANTINE)) {
+                for (Rejected r : rejected) {
+                    insert.setString(1, r.change.deviceId());
+                    insert.setLong(2, r.change.seq());
+                    insert.setString(3, r.change.table());
+                    insert.setString(4, r.change.op());
+                    insert.setString(5, r.change.pkText());
+                    insert.setString(6, r.change.row() == null ? null : r.change.row().toString());
+                    insert.setString(7, r.reason);
+                    insert.setObject(8, r.heldBehind);
+                    insert.addBatch();
+                    if (r.heldBehind == null) {
+                        LOG.warn("Quarantined change {}#{} of table '{}': {}", r.change.deviceId(), r.change.seq(),
+                                r.change.table(), r.reason);
+                    } else {
+                        LOG.info("Quarantined change {}#{} of table '{}': {}", r.change.deviceId(), r.change.seq(),
+                                r.change.table(), r.reason);
+                    }
+                }
+                insert.executeBatch();
             }
         }
-        return false;
+
+        private void writeProgress(Map<String, Long> progress) throws SQLException {
+            try (PreparedStatement upsert = connection.prepareStatement(PROGRESS)) {
+                for (Map.Entry<String, Long> device : progress.entrySet()) {
+                    upsert.setString(1, device.getKey());
+                    upsert.setLong(2, device.getValue());
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+            }
+        }
     }
 
     private boolean tryLock(Connection connection) throws SQLException {
@@ -256,18 +337,40 @@ public class StagedChangeLoader {
         }
     }
 
-    private List<Staged> selectWork(Connection connection) throws SQLException {
-        List<Staged> work = new ArrayList<>();
+    /** The changes of a run in device and seq order, with each one's rank within its device (1-based). */
+    private record Work(List<Change> changes, List<Long> ranks) {
+    }
+
+    private Work selectWork(Connection connection) throws SQLException {
+        List<Change> work = new ArrayList<>();
+        List<Long> ranks = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(SELECT_WORK)) {
             select.setInt(1, maxChangesPerDevice);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    work.add(new Staged(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                            object(rs.getString(5)), object(rs.getString(6)), rs.getString(7), rs.getLong(8)));
+                    String pkText = rs.getString(5);
+                    work.add(new Change(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                            object(pkText), pkText, object(rs.getString(6)), rs.getString(7)));
+                    ranks.add(rs.getLong(8));
                 }
             }
         }
-        return work;
+        return new Work(work, ranks);
+    }
+
+    private static Map<String, Long> selectHeld(Connection connection, List<Change> work) throws SQLException {
+        Map<String, Long> held = new HashMap<>();
+        try (PreparedStatement select = connection.prepareStatement(SELECT_HELD)) {
+            Array devices = connection.createArrayOf("text", work.stream().map(Change::deviceId).distinct().toArray());
+            select.setArray(1, devices);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    Change key = new Change(rs.getString(1), 0, rs.getString(2), null, null, rs.getString(3), null, null);
+                    held.put(key.sourceKey(), rs.getLong(4));
+                }
+            }
+        }
+        return held;
     }
 
     private ObjectNode object(String text) {
@@ -282,121 +385,10 @@ public class StagedChangeLoader {
         }
     }
 
-    private void writeQuarantine(Connection connection, List<Rejected> rejected) throws SQLException {
-        if (rejected.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement insert = connection.prepareStatement(QUARANTINE)) {
-            for (Rejected r : rejected) {
-                insert.setString(1, r.change.deviceId);
-                insert.setLong(2, r.change.seq);
-                insert.setString(3, r.change.table);
-                insert.setString(4, r.change.op);
-                insert.setString(5, r.change.pk.toString());
-                insert.setString(6, r.change.row == null ? null : r.change.row.toString());
-                insert.setString(7, r.reason);
-                insert.addBatch();
-                LOG.warn("Quarantined change {}#{} of table '{}': {}", r.change.deviceId, r.change.seq, r.change.table, r.reason);
-            }
-            insert.executeBatch();
-        }
-    }
-
-    private void writeProgress(Connection connection, Map<String, Long> progress) throws SQLException {
-        try (PreparedStatement upsert = connection.prepareStatement(PROGRESS)) {
-            for (Map.Entry<String, Long> device : progress.entrySet()) {
-                upsert.setString(1, device.getKey());
-                upsert.setLong(2, device.getValue());
-                upsert.addBatch();
-            }
-            upsert.executeBatch();
-        }
-    }
-
     private static long millisSince(long start) {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "no message";
-        }
-        int nl = message.indexOf('\n');
-        return (nl < 0 ? message : message.substring(0, nl)).trim();
-    }
-
-    private record Staged(String deviceId, long seq, String table, String op, ObjectNode pk, ObjectNode row,
-                          String storeId, long rn) {
-    }
-
-    private record RowKey(String target, List<Object> key) {
-    }
-
-    private record Pending(TableMapping mapping, Staged change, RowKey key, Map<String, Object> values, boolean delete) {
-    }
-
-    private record Rejected(Staged change, String reason) {
-    }
-
-    @FunctionalInterface
-    private interface Binder {
-        void bind(PreparedStatement statement, Pending row) throws SQLException;
-    }
-
-    /** SQL of one target table, built only from validated, quoted identifiers. */
-    private static final class Statements {
-        final String upsert;
-        final String delete;
-        final List<String> columns;
-        final List<String> keys;
-        final Map<String, Integer> nullTypes = new HashMap<>();
-
-        Statements(TableMapping mapping) {
-            columns = mapping.targetColumns();
-            keys = mapping.targetKeyColumns();
-            for (ColumnMapping c : mapping.columns()) {
-                nullTypes.put(c.target(), c.conversion().sqlType());
-            }
-            String target = mapping.quotedTarget();
-            String sourceSeq = TableMapping.quote(TableMapping.SOURCE_SEQ);
-            upsert = "INSERT INTO " + target + " AS t (" + join(columns, "", ", ") + ") VALUES ("
-                    + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ") ON CONFLICT ("
-                    + join(keys, "", ", ") + ") DO UPDATE SET "
-                    + columns.stream().filter(c -> !keys.contains(c))
-                            .map(c -> TableMapping.quote(c) + " = EXCLUDED." + TableMapping.quote(c))
-                            .collect(Collectors.joining(", "))
-                    + " WHERE t." + sourceSeq + " <= EXCLUDED." + sourceSeq;
-            delete = "DELETE FROM " + target + " WHERE "
-                    + keys.stream().map(k -> TableMapping.quote(k) + " = ?").collect(Collectors.joining(" AND "))
-                    + " AND " + sourceSeq + " <= ?";
-        }
-
-        void bindUpsert(PreparedStatement statement, Pending row) throws SQLException {
-            int i = 1;
-            for (String column : columns) {
-                Object value = TableMapping.SOURCE_SEQ.equals(column) ? (Object) row.change.seq : row.values.get(column);
-                bind(statement, i++, value, nullTypes.getOrDefault(column, Types.VARCHAR));
-            }
-        }
-
-        void bindDelete(PreparedStatement statement, Pending row) throws SQLException {
-            int i = 1;
-            for (String key : keys) {
-                bind(statement, i++, row.values.get(key), nullTypes.getOrDefault(key, Types.VARCHAR));
-            }
-            statement.setLong(i, row.change.seq);
-        }
-
-        private static void bind(PreparedStatement statement, int index, Object value, int nullType) throws SQLException {
-            if (value == null) {
-                statement.setNull(index, nullType);
-            } else {
-                statement.setObject(index, value);
-            }
-        }
-
-        private static String join(List<String> names, String prefix, String separator) {
-            return names.stream().map(n -> prefix + TableMapping.quote(n)).collect(Collectors.joining(separator));
-        }
+    private record Rejected(Change change, String reason, Long heldBehind) {
     }
 }

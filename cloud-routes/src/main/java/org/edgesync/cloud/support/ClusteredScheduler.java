@@ -46,6 +46,8 @@ public final class ClusteredScheduler {
         props.setProperty("org.quartz.jobStore.isClustered", "true");
         props.setProperty("org.quartz.jobStore.clusterCheckinInterval", "5000");
         props.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+        // after PostgreSQL was away, retry the job store every 2 s (default 15 s) so loading resumes promptly
+        props.setProperty("org.quartz.jobStore.dbRetryInterval", "2000");
 
         Scheduler scheduler = new StdSchedulerFactory(props).getScheduler();
         // Quartz keeps schedulers in a JVM-wide repository by name and would hand this one to a second node in the

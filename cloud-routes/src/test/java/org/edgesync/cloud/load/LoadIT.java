@@ -6,6 +6,7 @@ import org.edgesync.cloud.support.Migrations;
 import org.edgesync.cloud.testing.CloudNode;
 import org.edgesync.cloud.testing.TestDatabase;
 import org.edgesync.cloud.testing.TestPostgres;
+import org.edgesync.contract.Change;
 import org.edgesync.contract.ChangeBatch;
 import org.edgesync.contract.Operation;
 import org.junit.jupiter.api.AfterEach;
@@ -170,6 +171,72 @@ class LoadIT {
     }
 
     @Test
+    void shouldHoldEveryLaterChangeOfAPoisonedKeyWhileOtherKeysKeepFlowing() throws Exception {
+        stage(batch("pos-1",
+                product(1, Operation.INSERT, "A", "Apple", 100),
+                product(2, Operation.INSERT, "B", "Bread", 250),
+                productAt(3, Operation.UPDATE, "A", "Apple", 120, "not a time"),
+                product(4, Operation.UPDATE, "A", "Apple", 130),
+                product(5, Operation.UPDATE, "B", "Brown bread", 260),
+                product(6, Operation.DELETE, "A", null, 0),
+                product(7, Operation.INSERT, "C", "Cheese", 999)));
+
+        LoadReport report = new StagedChangeLoader(ds, mappings, 5000).loadAvailable();
+
+        assertThat(report.changes()).isEqualTo(7);
+        assertThat(report.quarantined()).isEqualTo(3);
+        assertThat(quarantineWithHold()).containsExactly(
+                Map.entry(3L, "open null Table 'products' column 'updated_at' has value \"not a time\" that conversion"
+                        + " 'iso-timestamp' cannot turn into a value for retail.product.updated_at (expected ISO-8601"
+                        + " date-time text such as 2024-03-01T10:15:30+01:00)"),
+                Map.entry(4L, "open 3 held behind quarantined seq 3"),
+                Map.entry(6L, "open 3 held behind quarantined seq 3"));
+        assertThat(products()).containsExactly(
+                Map.entry("A", "Apple 1.00 seq 1 store-1"),
+                Map.entry("B", "Brown bread 2.60 seq 5 store-1"),
+                Map.entry("C", "Cheese 9.99 seq 7 store-1"));
+        assertThat(progress("pos-1")).isEqualTo(7);
+    }
+
+    @Test
+    void shouldKeepHoldingAPoisonedKeyInLaterRunsAndReleaseNothingElse() throws Exception {
+        StagedChangeLoader loader = new StagedChangeLoader(ds, mappings, 5000);
+        stage(batch("pos-1",
+                product(1, Operation.INSERT, "A", "Apple", 100),
+                productAt(2, Operation.UPDATE, "A", "Apple", 110, "yesterday")));
+        loader.loadAvailable();
+
+        stage(batch("pos-1",
+                product(3, Operation.UPDATE, "A", "Apple", 120),
+                product(4, Operation.INSERT, "B", "Bread", 250)));
+        loader.loadAvailable();
+        stage(batch("pos-1", product(5, Operation.DELETE, "A", null, 0)));
+        LoadReport third = loader.loadAvailable();
+
+        assertThat(third.quarantined()).isEqualTo(1);
+        assertThat(quarantineWithHold()).containsOnlyKeys(2L, 3L, 5L);
+        assertThat(quarantineWithHold().get(5L)).isEqualTo("open 2 held behind quarantined seq 2");
+        assertThat(products()).containsExactly(
+                Map.entry("A", "Apple 1.00 seq 1 store-1"),
+                Map.entry("B", "Bread 2.50 seq 4 store-1"));
+        assertThat(progress("pos-1")).isEqualTo(5);
+    }
+
+    @Test
+    void shouldApplyTheEarlierVersionOfARowWhenTheTargetRefusesItsLatestVersion() throws Exception {
+        stage(batch("pos-1",
+                product(1, Operation.INSERT, "A", "Apple", 100),
+                change(2, "products", Operation.UPDATE, obj().put("sku", "A"), obj().put("sku", "A").putNull("name")
+                        .put("price_cents", 1).put("updated_at", "2024-03-01T10:00:00Z"))));
+
+        LoadReport report = new StagedChangeLoader(ds, mappings, 5000).loadAvailable();
+
+        assertThat(report.quarantined()).isEqualTo(1);
+        assertThat(quarantineWithHold()).containsOnlyKeys(2L);
+        assertThat(products()).containsExactly(Map.entry("A", "Apple 1.00 seq 1 store-1"));
+    }
+
+    @Test
     void shouldKeepTwoDevicesWithTheSameLocalIdsApart() throws Exception {
         enrol(ds, "pos-2", "store-2", "t-2");
         stage(batch("pos-1", product(1, Operation.INSERT, "A", "Apple", 100)));
@@ -244,6 +311,22 @@ class LoadIT {
             }
         }
         return rows;
+    }
+
+    private Map<Long, String> quarantineWithHold() throws Exception {
+        Map<Long, String> rows = new LinkedHashMap<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT seq, status, held_behind_seq, reason FROM edgesync.quarantine ORDER BY seq")) {
+            while (rs.next()) {
+                rows.put(rs.getLong(1), rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4));
+            }
+        }
+        return rows;
+    }
+
+    private static Change productAt(long seq, Operation op, String sku, String name, long priceCents, String updatedAt) {
+        return change(seq, "products", op, obj().put("sku", sku), obj().put("sku", sku).put("name", name)
+                .put("price_cents", priceCents).put("updated_at", updatedAt));
     }
 
     private long progress(String device) throws Exception {
