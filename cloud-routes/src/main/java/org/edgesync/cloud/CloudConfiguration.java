@@ -53,7 +53,7 @@ public class CloudConfiguration implements CamelConfiguration {
     @PropertyInject("edgesync.mappings.file")
     String mappingsFile;
     /** Fault-scenario suite only: see {@link HaltPoint}. */
-    @PropertyInject(value = HaltPoint.KEY, defaultValue = " ")
+    @PropertyInject(value = HaltPoint.KEY, defaultValue = HaltPoint.NONE)
     String haltAt;
     @PropertyInject("camel.main.name")
     String clusterName;

@@ -18,6 +18,8 @@ public final class HaltPoint {
     public static final String MID_UPSERT = "mid-upsert";
     public static final List<String> POINTS = List.of(MID_UPSERT);
     public static final int EXIT_CODE = 137;
+    /** The value meaning "not armed" (as is unset or empty). */
+    public static final String NONE = "none";
 
     private static final Pattern SPEC = Pattern.compile("([a-z-]+)(?::([1-9][0-9]{0,8}))?");
 
@@ -31,18 +33,18 @@ public final class HaltPoint {
     }
 
     /**
-     * @return the armed halt point, or null when the value is empty (the normal case)
+     * @return the armed halt point, or null when the value is empty or {@value #NONE} (the normal case)
      * @throws InvalidSettingException naming the allowed points
      */
     public static HaltPoint parse(String value) {
-        if (value == null || value.isBlank()) {
+        if (value == null || value.isBlank() || value.trim().equals(NONE)) {
             return null;
         }
         String text = value.trim();
         Matcher m = SPEC.matcher(text);
         if (!m.matches() || !POINTS.contains(m.group(1))) {
             throw new InvalidSettingException(KEY + " is \"" + text + "\" but must be one of " + String.join(", ", POINTS)
-                    + ", optionally followed by :<n> to halt the n-th time (such as mid-upsert:3), or unset.");
+                    + ", optionally followed by :<n> to halt the n-th time (such as mid-upsert:3), or none.");
         }
         return new HaltPoint(m.group(1), m.group(2) == null ? 1 : Integer.parseInt(m.group(2)));
     }

@@ -11,6 +11,7 @@ class HaltPointTest {
     void shouldBeAbsentWhenUnset() {
         assertThat(HaltPoint.parse(null)).isNull();
         assertThat(HaltPoint.parse("  ")).isNull();
+        assertThat(HaltPoint.parse("none")).isNull();
     }
 
     @Test
@@ -25,7 +26,7 @@ class HaltPointTest {
         assertThatThrownBy(() -> HaltPoint.parse("mid-commit"))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("edgesync.fault.halt-at is \"mid-commit\" but must be one of mid-upsert, optionally followed"
-                        + " by :<n> to halt the n-th time (such as mid-upsert:3), or unset.");
+                        + " by :<n> to halt the n-th time (such as mid-upsert:3), or none.");
         assertThatThrownBy(() -> HaltPoint.parse("mid-upsert:0")).isInstanceOf(InvalidSettingException.class);
     }
 }
