@@ -23,6 +23,11 @@ public final class TestDatabase implements AutoCloseable {
         this.dropper = dropper;
     }
 
+    /** A database a test manages itself (e.g. on its own embedded server): closing it drops nothing. */
+    public static TestDatabase existing(String jdbcUrl, String user, String password) {
+        return new TestDatabase(jdbcUrl, user, password, () -> { });
+    }
+
     /** JDBC URL of the fresh database, without credentials. */
     public String jdbcUrl() {
         return jdbcUrl;
