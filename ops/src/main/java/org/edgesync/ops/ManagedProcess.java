@@ -76,6 +76,18 @@ public final class ManagedProcess implements AutoCloseable {
         }
     }
 
+    /** kill -9: no shutdown hook, no flush, no goodbye - a power cut as far as the process can tell. */
+    public void kill() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits for the process to end by itself; its exit status, or -1 when it is still running. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     @Override
     public void close() throws InterruptedException {
         stop(Duration.ofSeconds(20));

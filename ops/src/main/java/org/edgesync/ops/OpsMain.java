@@ -6,7 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 
-/** Entry point of the operations tools: {@code demo} and {@code reconcile}. */
+/** Entry point of the operations tools: {@code demo}, {@code reconcile} and {@code faults}. */
 public final class OpsMain {
 
     private static final String USAGE = """
@@ -21,6 +21,19 @@ public final class OpsMain {
               --keep-running         leave edge, cloud and PostgreSQL up after the comparison
 
             usage: ops/reconcile --sqlite FILE --pg-url JDBC_URL --device ID --store ID [--pg-user USER]
+
+            usage: ops/faults [options]
+              --quick                small workloads, compressed outages (a few minutes)
+              --scenario NAME        run only this scenario (repeatable); default all:
+                                     edge-kill-random, edge-halt-points, cloud-outage, lost-reply, postgres-restart,
+                                     cloud-kill-mid-upsert, two-cloud-nodes, poison, disk-pressure
+              --report FILE          write the results as a Markdown table
+              --pg-url JDBC_URL      an admin database of a PostgreSQL server; each scenario creates its own
+                                     database there (default: an embedded PostgreSQL 15)
+              --pg-user USER         user for --pg-url (default postgres; password from EDGESYNC_DB_PASSWORD)
+              --outage-s N           how long the cloud is unreachable (default quick 15, full 600)
+              --work-dir DIR         scenario directories and logs (default fault-data)
+              --timeout-s N          give up a drain after N seconds (default quick 180, full 1800)
             """;
 
     private OpsMain() {
@@ -33,7 +46,8 @@ public final class OpsMain {
             int status = switch (command) {
                 case "demo" -> demo(rest);
                 case "reconcile" -> reconcile(rest);
-                default -> throw new IllegalArgumentException("unknown command '" + command + "' (allowed: demo, reconcile)");
+                case "faults" -> faults(rest);
+                default -> throw new IllegalArgumentException("unknown command '" + command + "' (allowed: demo, reconcile, faults)");
             };
             System.exit(status);
         } catch (IllegalArgumentException e) {
@@ -77,6 +91,60 @@ public final class OpsMain {
         return outcome.success() ? 0 : 1;
     }
 
+    private static int faults(Deque<String> args) throws Exception {
+        Path home = Path.of(System.getProperty("edgesync.home", "."));
+        boolean quick = false;
+        java.util.List<String> scenarios = new java.util.ArrayList<>();
+        Path report = null;
+        String pgUrl = null;
+        String pgUser = "postgres";
+        long outage = 0;
+        Long timeout = null;
+        Path work = home.resolve("fault-data");
+        while (!args.isEmpty()) {
+            String option = args.pop();
+            switch (option) {
+                case "--quick" -> quick = true;
+                case "--scenario" -> {
+                    String name = value(option, args);
+                    if (!FaultSuite.SCENARIOS.contains(name)) {
+                        throw new IllegalArgumentException("--scenario must be one of " + FaultSuite.SCENARIOS + " but was '" + name + "'");
+                    }
+                    scenarios.add(name);
+                }
+                case "--report" -> report = Path.of(value(option, args));
+                case "--pg-url" -> pgUrl = value(option, args);
+                case "--pg-user" -> pgUser = value(option, args);
+                case "--outage-s" -> outage = positive(option, value(option, args));
+                case "--timeout-s" -> timeout = positive(option, value(option, args));
+                case "--work-dir" -> work = Path.of(value(option, args));
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    return 0;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + option + "'");
+            }
+        }
+        FaultSuite.Options options = new FaultSuite.Options(quick, work, home, outage,
+                Duration.ofSeconds(timeout != null ? timeout : quick ? 180 : 1800));
+        java.nio.file.Files.createDirectories(work);
+        try (PostgresTarget server = pgUrl == null
+                ? PostgresTarget.embedded(work.toAbsolutePath().resolve("postgres"))
+                : PostgresTarget.existing(pgUrl, pgUser, System.getenv("EDGESYNC_DB_PASSWORD"))) {
+            System.out.println("EdgeSync fault suite" + (quick ? " (quick)" : "") + ", PostgreSQL " + server.jdbcUrl());
+            java.util.List<FaultSuite.Result> results = new FaultSuite(options,
+                    scenario -> server.newDatabase("edgesync_fault_" + scenario), System.out).run(scenarios);
+            String markdown = FaultSuite.markdown(results, quick);
+            System.out.println();
+            System.out.print(markdown);
+            if (report != null) {
+                java.nio.file.Files.writeString(report, markdown);
+                System.out.println("report written to " + report.toAbsolutePath());
+            }
+            return results.stream().allMatch(FaultSuite.Result::passed) ? 0 : 1;
+        }
+    }
+
     private static int reconcile(Deque<String> args) throws Exception {
         Path home = Path.of(System.getProperty("edgesync.home", "."));
         String sqlite = null;
@@ -103,7 +171,7 @@ public final class OpsMain {
         Reconciliation result = new Reconciler(mappings).reconcile(Path.of(sqlite),
                 PostgresTarget.existing(pgUrl, pgUser, System.getenv("EDGESYNC_DB_PASSWORD")), device, store);
         result.print(System.out);
-        System.out.println(result.equal() ? "RESULT: equal" : "RESULT: DIFFERENT");
+        System.out.println(result.verdict());
         return result.equal() ? 0 : 1;
     }
 

@@ -5,8 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.edgesync.cloud.mapping.ChangeTransformer;
 import org.edgesync.cloud.mapping.TableMapping;
 import org.edgesync.cloud.mapping.TableMappings;
+import org.edgesync.cloud.mapping.TransformException;
 
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,7 +31,9 @@ import java.util.TreeMap;
  * Compares a device's SQLite tables with the cloud's target tables. Each device row is passed
  * through the same table mapping the cloud's loader uses, so the comparison is over the values the
  * cloud should hold; rows are compared as whole canonical tuples, which catches missing, stale,
- * extra and duplicated rows alike.
+ * extra and duplicated rows alike. Rows are also matched by key, so a stale version counts as different rather
+ * than as one missing and one extra, and each side gets an order-independent checksum. The cloud's ledger of the
+ * device's seqs tells whether every change the device numbered arrived.
  */
 public final class Reconciler {
 
@@ -40,19 +47,26 @@ public final class Reconciler {
 
     public Reconciliation reconcile(Path shopDb, PostgresTarget pg, String deviceId, String storeId) throws SQLException {
         List<Reconciliation.TableResult> results = new ArrayList<>();
+        Reconciliation.Ledger ledger;
         try (Connection device = Demo.sqlite(shopDb); Connection cloud = pg.connect()) {
             for (TableMapping mapping : mappings.all()) {
                 results.add(reconcileTable(mapping, device, cloud, deviceId, storeId));
             }
+            ledger = ledger(device, cloud, deviceId);
         }
-        return new Reconciliation(deviceId, results);
+        return new Reconciliation(deviceId, results, ledger);
     }
 
     private Reconciliation.TableResult reconcileTable(TableMapping mapping, Connection device, Connection cloud,
                                                       String deviceId, String storeId) throws SQLException {
-        Map<String, Integer> expected = new HashMap<>();
-        List<String> columns = null;
+        List<String> columns = mapping.targetColumns().stream().filter(c -> !TableMapping.SOURCE_SEQ.equals(c)).sorted().toList();
+        List<String> keyColumns = mapping.targetKeyColumns();
+        List<String> examples = new ArrayList<>();
+        // key -> canonical tuple; a key is unique on both sides (primary keys), so a map is exact
+        Map<String, String> expected = new HashMap<>();
+        Checksum deviceSum = new Checksum();
         long deviceRows = 0;
+        long untransformable = 0;
         try (Statement s = device.createStatement();
              ResultSet rs = s.executeQuery("SELECT * FROM \"" + mapping.sourceTable().replace("\"", "\"\"") + "\"")) {
             ResultSetMetaData meta = rs.getMetaData();
@@ -61,20 +75,26 @@ public final class Reconciler {
                 for (int i = 1; i <= meta.getColumnCount(); i++) {
                     put(row, meta.getColumnName(i), rs.getObject(i));
                 }
-                Map<String, Object> target = new TreeMap<>(ChangeTransformer.transform(mapping, row, deviceId, storeId));
-                if (columns == null) {
-                    columns = List.copyOf(target.keySet());
-                }
-                expected.merge(canonical(target), 1, Integer::sum);
                 deviceRows++;
+                Map<String, Object> target;
+                try {
+                    target = new TreeMap<>(ChangeTransformer.transform(mapping, row, deviceId, storeId));
+                } catch (TransformException e) {
+                    untransformable++;
+                    if (examples.size() < EXAMPLES) {
+                        examples.add("device row the mapping refuses: " + row + " (" + e.getMessage() + ")");
+                    }
+                    continue;
+                }
+                String tuple = canonical(target);
+                deviceSum.add(tuple);
+                expected.put(key(target, keyColumns), tuple);
             }
         }
         long cloudRows = 0;
-        List<String> examples = new ArrayList<>();
-        long extra = 0;
-        if (columns == null) {
-            columns = List.of("device_id");
-        }
+        long different = 0;
+        long onlyInCloud = 0;
+        Checksum cloudSum = new Checksum();
         String select = "SELECT " + String.join(", ", columns.stream().map(Reconciler::quote).toList())
                 + " FROM " + mapping.quotedTarget() + " WHERE device_id = ?";
         try (PreparedStatement ps = cloud.prepareStatement(select)) {
@@ -85,27 +105,175 @@ public final class Reconciler {
                     for (int i = 0; i < columns.size(); i++) {
                         actual.put(columns.get(i), rs.getObject(i + 1));
                     }
-                    String key = canonical(actual);
-                    Integer left = expected.get(key);
-                    if (left == null) {
-                        extra++;
-                        if (examples.size() < EXAMPLES) {
-                            examples.add("only in cloud: " + key);
-                        }
-                    } else if (left == 1) {
-                        expected.remove(key);
-                    } else {
-                        expected.put(key, left - 1);
-                    }
                     cloudRows++;
+                    String tuple = canonical(actual);
+                    cloudSum.add(tuple);
+                    String key = key(actual, keyColumns);
+                    String want = expected.remove(key);
+                    if (want == null) {
+                        onlyInCloud++;
+                        if (examples.size() < EXAMPLES) {
+                            examples.add("only in cloud: " + tuple);
+                        }
+                    } else if (!want.equals(tuple)) {
+                        different++;
+                        if (examples.size() < EXAMPLES) {
+                            examples.add("different: device " + want + " / cloud " + tuple);
+                        }
+                    }
                 }
             }
         }
-        long missing = expected.values().stream().mapToLong(Integer::longValue).sum();
-        expected.keySet().stream().limit(Math.max(0, EXAMPLES - examples.size()))
-                .forEach(key -> examples.add("only on device: " + key));
+        long absent = expected.size();
+        expected.values().stream().limit(Math.max(0, EXAMPLES - examples.size()))
+                .forEach(tuple -> examples.add("only on device: " + tuple));
         return new Reconciliation.TableResult(mapping.sourceTable(), mapping.targetName(), deviceRows, cloudRows,
-                missing, extra, examples);
+                absent, different, onlyInCloud, untransformable, deviceSum.hex(), cloudSum.hex(), examples);
+    }
+
+    /**
+     * The cloud's record of which seqs of the device it staged. Read from the {@code edgesync.device_ledger} view
+     * where the cloud has it, else computed the same way from {@code edgesync.staged_change}.
+     */
+    static Reconciliation.Ledger ledger(Connection device, Connection cloud, String deviceId) throws SQLException {
+        long deviceMaxSeq;
+        long backlog;
+        try (Statement s = device.createStatement()) {
+            deviceMaxSeq = longOf(s, "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = '_edgesync_changes'");
+            backlog = longOf(s, "SELECT count(*) FROM _edgesync_changes");
+        }
+        long highest;
+        long maxReceived;
+        long missing;
+        String gaps;
+        String source;
+        if (exists(cloud, "edgesync.device_ledger")) {
+            source = "edgesync.device_ledger";
+            try (PreparedStatement ps = cloud.prepareStatement("SELECT highest_contiguous_seq, max_seq_received, "
+                    + "missing_count, gaps::text FROM edgesync.device_ledger WHERE device_id = ?")) {
+                ps.setString(1, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        highest = rs.getLong(1);
+                        maxReceived = rs.getLong(2);
+                        missing = rs.getLong(3);
+                        gaps = rs.getString(4);
+                    } else {
+                        highest = 0;
+                        maxReceived = 0;
+                        missing = 0;
+                        gaps = "";
+                    }
+                }
+            }
+        } else {
+            source = "computed from edgesync.staged_change";
+            List<String> ranges = new ArrayList<>();
+            long count;
+            try (PreparedStatement ps = cloud.prepareStatement(
+                    "SELECT COALESCE(MAX(seq), 0), count(*) FROM edgesync.staged_change WHERE device_id = ?")) {
+                ps.setString(1, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    maxReceived = rs.getLong(1);
+                    count = rs.getLong(2);
+                }
+            }
+            long firstGapStart = 0;
+            try (PreparedStatement ps = cloud.prepareStatement("""
+                    SELECT prev + 1, seq - 1 FROM (
+                      SELECT seq, COALESCE(lag(seq) OVER (ORDER BY seq), 0) AS prev
+                      FROM edgesync.staged_change WHERE device_id = ?) s
+                    WHERE seq > prev + 1 ORDER BY seq""")) {
+                ps.setString(1, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (firstGapStart == 0) {
+                            firstGapStart = rs.getLong(1);
+                        }
+                        if (ranges.size() < 10) {
+                            ranges.add(rs.getLong(1) == rs.getLong(2) ? String.valueOf(rs.getLong(1)) : rs.getLong(1) + "-" + rs.getLong(2));
+                        }
+                    }
+                }
+            }
+            highest = firstGapStart == 0 ? maxReceived : firstGapStart - 1;
+            missing = maxReceived - count;
+            gaps = String.join(",", ranges);
+        }
+        long stagedDuplicates = longOf(cloud, "SELECT count(*) - count(DISTINCT seq) FROM edgesync.staged_change WHERE device_id = ?", deviceId);
+        // open ones only: replayed and discarded changes stay in the table as the operator's record
+        long quarantined = exists(cloud, "edgesync.quarantine")
+                ? longOf(cloud, "SELECT count(*) FROM edgesync.quarantine WHERE device_id = ?"
+                        + (hasColumn(cloud, "quarantine", "status") ? " AND status = 'open'" : ""), deviceId) : 0;
+        return new Reconciliation.Ledger(deviceMaxSeq, backlog, highest, maxReceived, missing, gaps, stagedDuplicates,
+                quarantined, source);
+    }
+
+    private static boolean exists(Connection c, String relation) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, relation);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.columns "
+                + "WHERE table_schema = 'edgesync' AND table_name = ? AND column_name = ?")) {
+            ps.setString(1, table);
+            ps.setString(2, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static long longOf(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    private static long longOf(Connection c, String sql, String parameter) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, parameter);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    private static String key(Map<String, Object> row, List<String> keyColumns) {
+        StringBuilder key = new StringBuilder();
+        for (String column : keyColumns) {
+            key.append(canonicalValue(row.get(column))).append('\u0000');
+        }
+        return key.toString();
+    }
+
+    /**
+     * An order-independent hash of a multiset of rows: the sum, modulo 2^64, of the first 8 bytes of each
+     * canonical tuple's SHA-256. Sums (unlike XOR) do not cancel a row that appears twice.
+     */
+    static final class Checksum {
+        private long sum;
+        private long rows;
+
+        void add(String canonicalTuple) {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonicalTuple.getBytes(StandardCharsets.UTF_8));
+                sum += ByteBuffer.wrap(digest, 0, 8).getLong();
+                rows++;
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        String hex() {
+            return String.format("%016x", sum);
+        }
     }
 
     private static void put(ObjectNode row, String column, Object value) {
@@ -132,7 +300,7 @@ public final class Reconciler {
         return text.append('}').toString();
     }
 
-    private static String canonicalValue(Object value) {
+    static String canonicalValue(Object value) {
         if (value == null) {
             return "null";
         }

@@ -45,6 +45,10 @@ public final class ShopSimulator {
     private final List<Long> recentSales = new ArrayList<>();
     private long nextSaleId = 1;
     private int nextSku = 1;
+    private double poisonRatio;
+    private final java.util.Set<String> poisonedSkus = new java.util.LinkedHashSet<>();
+    private final AtomicLong poisonWrites = new AtomicLong();
+    private final AtomicLong changesOfPoisonedKeys = new AtomicLong();
 
     public ShopSimulator(Path database, long seed) {
         this.database = database;
@@ -58,6 +62,36 @@ public final class ShopSimulator {
                 s.execute(ddl);
             }
         }
+    }
+
+    /**
+     * Makes this share of product writes (new products and price changes) store an {@code updated_at} that is not
+     * an ISO timestamp, as an old POS release might; the cloud's iso-timestamp mapping refuses it. Before
+     * {@link #run} returns, every product that got such a value is repaired with a good update.
+     */
+    public ShopSimulator withPoison(double ratio) {
+        this.poisonRatio = ratio;
+        return this;
+    }
+
+    /** Products that got an unparseable timestamp at least once. */
+    public java.util.Set<String> poisonedSkus() {
+        synchronized (poisonedSkus) {
+            return java.util.Set.copyOf(poisonedSkus);
+        }
+    }
+
+    /** Product writes that stored an unparseable timestamp. */
+    public long poisonWrites() {
+        return poisonWrites.get();
+    }
+
+    /**
+     * Changes of poisoned products from their first poison write on (the poison itself, later poison writes,
+     * good updates, deletes): what the cloud should quarantine or hold back.
+     */
+    public long changesOfPoisonedKeys() {
+        return changesOfPoisonedKeys.get();
     }
 
     /** Changes written so far: each inserted, updated or deleted row of a shop table is one. */
@@ -102,6 +136,58 @@ public final class ShopSimulator {
                     LockSupport.parkNanos(next - System.nanoTime());
                 }
             }
+            repairPoison(c);
+        }
+    }
+
+    /** The shop's fix for its bad timestamps: a good update of every poisoned product that still exists. */
+    private void repairPoison(Connection c) throws SQLException {
+        List<String> repair;
+        synchronized (poisonedSkus) {
+            repair = poisonedSkus.stream().filter(skus::contains).toList();
+        }
+        for (String sku : repair) {
+            while (true) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE products SET updated_at = ? WHERE sku = ?")) {
+                    ps.setString(1, Instant.now().toString());
+                    ps.setString(2, sku);
+                    int n = ps.executeUpdate();
+                    c.commit();
+                    changes.addAndGet(n);
+                    changesOfPoisonedKeys.addAndGet(n);
+                    transactions.incrementAndGet();
+                    break;
+                } catch (SQLException e) {
+                    c.rollback();
+                    if (!isLockError(e)) {
+                        throw e;
+                    }
+                    lockErrors.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    /** An updated_at for a product write: now, or, for the poison share, text no ISO parser accepts. */
+    private String productTimestamp(String sku) {
+        if (poisonRatio > 0 && random.nextDouble() < poisonRatio) {
+            poisonWrites.incrementAndGet();
+            synchronized (poisonedSkus) {
+                poisonedSkus.add(sku);
+            }
+            return "not-a-time " + Instant.now().toEpochMilli();
+        }
+        return Instant.now().toString();
+    }
+
+    /** Counts a change of a product for the poison bookkeeping (after the write decided whether it is poison). */
+    private void countProductChange(String sku, int changed) {
+        boolean poisoned;
+        synchronized (poisonedSkus) {
+            poisoned = poisonedSkus.contains(sku);
+        }
+        if (poisoned) {
+            changesOfPoisonedKeys.addAndGet(changed);
         }
     }
 
@@ -136,20 +222,24 @@ public final class ShopSimulator {
             ps.setString(1, sku);
             ps.setString(2, WORDS[random.nextInt(WORDS.length)] + " " + sku.substring(4) + (random.nextInt(10) == 0 ? " – édition spéciale" : ""));
             ps.setLong(3, 49 + random.nextInt(5000));
-            ps.setString(4, Instant.now().toString());
+            ps.setString(4, productTimestamp(sku));
             ps.executeUpdate();
         }
         skus.add(sku);
+        countProductChange(sku, 1);
         return 1;
     }
 
     private int priceChange(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE products SET price_cents = ?, updated_at = ? WHERE sku = ?")) {
+            String sku = skus.get(random.nextInt(skus.size()));
             ps.setLong(1, 49 + random.nextInt(5000));
-            ps.setString(2, Instant.now().toString());
-            ps.setString(3, skus.get(random.nextInt(skus.size())));
-            return ps.executeUpdate();
+            ps.setString(2, productTimestamp(sku));
+            ps.setString(3, sku);
+            int changed = ps.executeUpdate();
+            countProductChange(sku, changed);
+            return changed;
         }
     }
 
@@ -157,7 +247,9 @@ public final class ShopSimulator {
         String sku = skus.remove(random.nextInt(skus.size()));
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM products WHERE sku = ?")) {
             ps.setString(1, sku);
-            return ps.executeUpdate();
+            int changed = ps.executeUpdate();
+            countProductChange(sku, changed);
+            return changed;
         }
     }
 

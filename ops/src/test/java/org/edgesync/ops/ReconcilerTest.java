@@ -34,4 +34,32 @@ class ReconcilerTest {
 
         assertThat(Reconciler.canonical(a)).isNotEqualTo(Reconciler.canonical(b)).isNotEqualTo(Reconciler.canonical(c));
     }
+
+    @Test
+    void shouldGiveTheSameChecksumWhateverTheRowOrder() {
+        Reconciler.Checksum a = new Reconciler.Checksum();
+        Reconciler.Checksum b = new Reconciler.Checksum();
+        a.add("{sku='A'}");
+        a.add("{sku='B'}");
+        b.add("{sku='B'}");
+        b.add("{sku='A'}");
+
+        assertThat(a.hex()).isEqualTo(b.hex());
+    }
+
+    @Test
+    void shouldChangeTheChecksumWhenARowIsDuplicatedOrMissing() {
+        Reconciler.Checksum once = new Reconciler.Checksum();
+        once.add("{sku='A'}");
+        once.add("{sku='B'}");
+        Reconciler.Checksum twice = new Reconciler.Checksum();
+        twice.add("{sku='A'}");
+        twice.add("{sku='B'}");
+        twice.add("{sku='B'}");
+        Reconciler.Checksum without = new Reconciler.Checksum();
+        without.add("{sku='A'}");
+
+        assertThat(twice.hex()).isNotEqualTo(once.hex());
+        assertThat(without.hex()).isNotEqualTo(once.hex());
+    }
 }
