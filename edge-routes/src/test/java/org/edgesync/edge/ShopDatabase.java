@@ -60,6 +60,17 @@ public final class ShopDatabase {
         }
     }
 
+    /**
+     * Installs the change capture as the edge does at its first start, so that a test can write
+     * before a separately launched edge is up without those changes going uncaptured.
+     */
+    public static void installCapture(Path file) throws Exception {
+        try (com.zaxxer.hikari.HikariDataSource pool = SqliteDataSources.create(file)) {
+            new org.edgesync.edge.capture.CaptureInstaller(pool, file.toAbsolutePath().toString())
+                    .install(List.of("products", "sales", "sale_lines"));
+        }
+    }
+
     public static long changeCount(Path file) throws SQLException {
         return ((Number) query(file, "SELECT count(*) AS n FROM _edgesync_changes").get(0).get("n")).longValue();
     }

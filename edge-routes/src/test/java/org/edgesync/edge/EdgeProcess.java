@@ -1,0 +1,81 @@
+package org.edgesync.edge;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The edge as a separate JVM, launched from the runnable jar ({@code target/edgesync-edge.jar}, built
+ * by the package phase before failsafe runs) with the real route-config, so it can be halted like a
+ * power cut and restarted on the same SQLite file and broker data dir. Its stdout and stderr go to
+ * files in the given directory.
+ */
+final class EdgeProcess implements AutoCloseable {
+
+    static final Path JAR = Path.of("target", "edgesync-edge.jar");
+
+    private final Process process;
+    private final Path stderr;
+
+    private EdgeProcess(Process process, Path stderr) {
+        this.process = process;
+        this.stderr = stderr;
+    }
+
+    /** Starts {@code java -D... -jar edgesync-edge.jar}; the name labels the log files. */
+    static EdgeProcess start(Path dir, String name, Map<String, String> properties) throws IOException {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run mvn -pl edge-routes package (verify does)");
+        }
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dedgesync.config.dir=" + EdgeRuntime.CONFIG_DIR.toAbsolutePath().normalize(),
+                "-Dcamel.main.jmx-enabled=false"));
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-jar");
+        command.add(JAR.toAbsolutePath().toString());
+        Path out = dir.resolve(name + ".out");
+        Path err = dir.resolve(name + ".err");
+        Process process = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        return new EdgeProcess(process, err);
+    }
+
+    /** Exit status, or an AssertionError naming the log when it did not exit in time. */
+    int awaitExit(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("edge did not exit within " + timeout + "; stderr in " + stderr);
+        }
+        return process.exitValue();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    List<String> stderrLines() throws IOException {
+        return Files.readAllLines(stderr, StandardCharsets.UTF_8);
+    }
+
+    Path stderrFile() {
+        return stderr;
+    }
+
+    /** SIGTERM, so Camel shuts down in order; SIGKILL if it takes longer than 60 s. */
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+}
