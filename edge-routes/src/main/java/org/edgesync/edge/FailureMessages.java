@@ -1,5 +1,7 @@
 package org.edgesync.edge;
 
+import java.util.List;
+
 /**
  * One readable line for a failed poll. Spring's JMS exceptions no longer carry their cause's message,
  * so the WARN of the poll route would say "Uncategorized exception occurred during JMS processing"
@@ -7,8 +9,12 @@ package org.edgesync.edge;
  */
 public final class FailureMessages {
 
-    /** Code of Artemis's "address is full" refusal (queue at its limit or disk above max-disk-usage). */
-    static final String ADDRESS_FULL = "AMQ229102";
+    /**
+     * Codes of Artemis's "address is full" refusal (queue at its limit or disk above max-disk-usage):
+     * from the broker (AMQ229102), or from the client when the broker already failed its credit request
+     * (AMQ219058).
+     */
+    static final List<String> ADDRESS_FULL = List.of("AMQ229102", "AMQ219058");
 
     /** The message of the innermost cause, with what a full broker means for the device. */
     public String describe(Throwable failure) {
@@ -20,7 +26,7 @@ public final class FailureMessages {
             return "unknown failure";
         }
         String message = root.getMessage() == null ? root.getClass().getName() : root.getMessage();
-        if (message.contains(ADDRESS_FULL)) {
+        if (ADDRESS_FULL.stream().anyMatch(message::contains)) {
             return "the broker refuses new batches because edgesync.broker.max.queued.bytes is reached or the disk is above"
                     + " max-disk-usage (" + message + ")";
         }

@@ -85,7 +85,7 @@ class DiskPressureIT {
 
     private static boolean isBrokerFullWarning(String line) {
         return line.contains("WARN") && line.contains("Poll of the change table failed")
-                && line.contains("edgesync.broker.max.queued.bytes") && line.contains("AMQ229102");
+                && line.contains("edgesync.broker.max.queued.bytes") && line.contains("Address \"edgesync.batches\" is full");
     }
 
     private void sell(int sales) throws Exception {

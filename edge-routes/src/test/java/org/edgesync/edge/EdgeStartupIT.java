@@ -50,4 +50,19 @@ class EdgeStartupIT {
                         + dir.resolve("shop.db").toAbsolutePath() + "."));
         assertThat(dir.resolve("broker")).doesNotExist();
     }
+
+    @Test
+    void shouldRefuseToStartWithAnUnknownCrashPointBeforeOpeningAnything() throws Exception {
+        Map<String, String> props = props("edgesync.poll.batch.size", "500");
+        System.setProperty("edgesync.fault.halt-at", "after-lunch");
+        try {
+            Throwable failure = catchThrowable(() -> EdgeRuntime.start(props).close());
+
+            assertThat(root(failure)).hasMessage("edgesync.fault.halt-at is \"after-lunch\", but must be one of after-read,"
+                    + " after-publish, during-jms-commit, after-cloud-ack, optionally followed by :<n> (halt the n-th time, n from 1 to 1000000).");
+            assertThat(dir.resolve("broker")).doesNotExist();
+        } finally {
+            System.clearProperty("edgesync.fault.halt-at");
+        }
+    }
 }
