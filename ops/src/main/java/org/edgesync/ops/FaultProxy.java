@@ -95,7 +95,8 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private final String targetHost;
-    private final int targetPort;
+    private final int[] targetPorts;
+    private final java.util.concurrent.atomic.AtomicInteger nextTarget = new java.util.concurrent.atomic.AtomicInteger();
     private final int port;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fault-proxy");
@@ -114,16 +115,22 @@ public final class FaultProxy implements AutoCloseable {
     private volatile boolean closed;
     private volatile Thread flapper;
 
-    private FaultProxy(String targetHost, int targetPort, int port) {
+    private FaultProxy(String targetHost, int[] targetPorts, int port) {
         this.targetHost = targetHost;
-        this.targetPort = targetPort;
+        this.targetPorts = targetPorts.clone();
         this.port = port;
     }
 
-    /** Starts a proxy in {@code pass} mode on a free loopback port. */
-    public static FaultProxy start(String targetHost, int targetPort) throws IOException {
+    /**
+     * Starts a proxy in {@code pass} mode on a free loopback port. With several target ports it balances like a
+     * load balancer in front of cloud nodes: each new connection goes to the next port in turn.
+     */
+    public static FaultProxy start(String targetHost, int... targetPorts) throws IOException {
+        if (targetPorts.length == 0) {
+            throw new IllegalArgumentException("a fault proxy needs at least one target port");
+        }
         ServerSocket first = bind(0);
-        FaultProxy proxy = new FaultProxy(targetHost, targetPort, first.getLocalPort());
+        FaultProxy proxy = new FaultProxy(targetHost, targetPorts, first.getLocalPort());
         proxy.listen(first);
         return proxy;
     }
@@ -290,7 +297,8 @@ public final class FaultProxy implements AutoCloseable {
             Socket upstream = new Socket();
             link.upstream = upstream;
             upstream.setTcpNoDelay(true);
-            upstream.connect(new InetSocketAddress(targetHost, targetPort), 5000);
+            int target = targetPorts[Math.floorMod(nextTarget.getAndIncrement(), targetPorts.length)];
+            upstream.connect(new InetSocketAddress(targetHost, target), 5000);
             threads.execute(() -> pumpResponses(link, m));
             pumpRequests(link, m);
         } catch (IOException e) {

@@ -64,8 +64,9 @@ final class Rig implements AutoCloseable {
         return cloud;
     }
 
-    FaultProxy proxy(Cloud cloud) throws IOException {
-        FaultProxy proxy = FaultProxy.start("127.0.0.1", cloud.httpPort);
+    /** A fault proxy in front of one cloud node, or balancing connections over several. */
+    FaultProxy proxy(Cloud... nodes) throws IOException {
+        FaultProxy proxy = FaultProxy.start("127.0.0.1", java.util.Arrays.stream(nodes).mapToInt(c -> c.httpPort).toArray());
         proxies.add(proxy);
         return proxy;
     }

@@ -152,6 +152,34 @@ class FaultProxyTest {
         });
     }
 
+    @Test
+    void shouldSendEachNewConnectionToTheNextTargetWhenBalancing() throws IOException {
+        AtomicInteger secondServerRequests = new AtomicInteger();
+        HttpServer second = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        second.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            secondServerRequests.incrementAndGet();
+            byte[] answer = "second".getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, answer.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+        second.start();
+        proxy.close();
+        proxy = FaultProxy.start("127.0.0.1", server.getAddress().getPort(), second.getAddress().getPort());
+        try {
+            for (int i = 0; i < 4; i++) {
+                post(Duration.ofSeconds(5));
+            }
+        } finally {
+            second.stop(0);
+        }
+
+        assertThat(completeRequests).hasValue(2);
+        assertThat(secondServerRequests).hasValue(2);
+    }
+
     /** A POST with a body, no retries, no keep-alive: the whole response text, or the exception the link caused. */
     private String post(Duration timeout) throws IOException {
         byte[] body = new byte[BODY_BYTES];
