@@ -309,10 +309,10 @@ public final class FaultSuite {
              Rig rig = new Rig(work("two-cloud-nodes"), options.home(), pg, out)) {
             Rig.Cloud first = rig.startCloud(Map.of());
             Rig.Cloud second = rig.startCloud(Map.of());
-            // a balancing proxy in front of both nodes, resetting 5 % of requests so the edges reconnect and
+            // a balancing proxy in front of both nodes, resetting 15 % of requests so the edges reconnect and
             // alternate between the nodes; both nodes' loaders fire every second on the same database
             FaultProxy balancer = rig.proxy(first, second);
-            balancer.mode(FaultProxy.Mode.reset(0.05));
+            balancer.mode(FaultProxy.Mode.reset(0.15));
             Rig.Device a = rig.device("node-a");
             Rig.Device b = rig.device("node-b");
             a.startEdge(balancer.url(), Map.of("edgesync.poll.batch.size", "100"));
