@@ -68,11 +68,11 @@ class ClusterIT {
                     + "$$ BEGIN INSERT INTO public.product_writes VALUES (NEW.sku); RETURN NEW; END $$");
             s.execute("CREATE TRIGGER log_write AFTER INSERT OR UPDATE ON retail.product FOR EACH ROW EXECUTE FUNCTION public.log_write()");
         }
-        enrol(ds, "pos-c", "store-c", "t-c");
+        enrol(ds, "pos-c", "store-c");
 
         for (long seq = 1; seq <= 200; seq += 20) {
             CloudNode node = seq % 40 == 1 ? first : second;
-            assertThat(post(node.ingestUri("pos-c"), "t-c", gzip(productInserts("pos-c", seq, seq + 19))).statusCode()).isEqualTo(200);
+            assertThat(post(node.ingestUri("pos-c"), "pos-c", gzip(productInserts("pos-c", seq, seq + 19))).statusCode()).isEqualTo(200);
         }
 
         await("all 200 changes loaded").atMost(AT_MOST).until(() -> count(ds,

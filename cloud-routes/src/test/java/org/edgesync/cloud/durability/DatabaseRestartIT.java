@@ -64,7 +64,7 @@ class DatabaseRestartIT {
         node = CloudNode.start(TestDatabase.existing(postgres.getJdbcUrl("postgres", "postgres"), "postgres", ""),
                 Map.of("edgesync.load.max.changes.per.run", "300"));
         DataSource ds = postgres.getPostgresDatabase();
-        enrol(ds, DEVICE, "store-r", "t-r");
+        enrol(ds, DEVICE, "store-r");
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE public.product_writes (sku text, source_seq bigint)");
             s.execute("CREATE FUNCTION public.log_write() RETURNS trigger LANGUAGE plpgsql AS "
@@ -112,7 +112,7 @@ class DatabaseRestartIT {
                 await("batch accepted").atMost(AT_MOST).pollInterval(Duration.ofMillis(200)).until(() -> {
                     int status;
                     try {
-                        status = post(node.ingestUri(DEVICE), "t-r", batch).statusCode();
+                        status = post(node.ingestUri(DEVICE), DEVICE, batch).statusCode();
                     } catch (java.io.IOException e) {
                         status = -1;
                     }
