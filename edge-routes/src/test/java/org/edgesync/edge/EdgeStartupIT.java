@@ -21,7 +21,7 @@ class EdgeStartupIT {
         Map<String, String> props = new HashMap<>();
         props.put("edgesync.sqlite.path", ShopDatabase.create(dir.resolve("shop.db")).toString());
         props.put("edgesync.broker.data.dir", dir.resolve("broker").toString());
-        props.put("edgesync.device.token", "it-token");
+        props.put("edgesync.device.key", TestKeys.encoded("store-001-pos-1"));
         props.put(key, value);
         return props;
     }
