@@ -37,22 +37,32 @@ final class StorableValues {
         }
     }
 
+    private static void checkText(String text, String path) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\0') {
+                throw new InvalidBatchException(path + " contains a NUL character (\\u0000), which cannot be stored");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidBatchException(path + " contains an unpaired UTF-16 surrogate, which is not valid Unicode text");
+            }
+        }
+    }
+
     private static void check(JsonNode node, String path, int depth) {
         if (depth > MAX_DEPTH) {
             throw new InvalidBatchException(path + " is nested deeper than " + MAX_DEPTH + " levels");
         }
         if (node.isTextual()) {
-            if (node.textValue().indexOf('\0') >= 0) {
-                throw new InvalidBatchException(path + " contains a NUL character (\\u0000), which cannot be stored");
-            }
+            checkText(node.textValue(), path);
         } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) && !node.isBigDecimal()) {
             throw new InvalidBatchException(path + " is not a finite number");
         } else if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                if (field.getKey().indexOf('\0') >= 0) {
-                    throw new InvalidBatchException(path + " has a field name with a NUL character (\\u0000)");
-                }
+                checkText(field.getKey(), path + " field name");
                 check(field.getValue(), path + "." + field.getKey(), depth + 1);
             }
         } else if (node.isArray()) {

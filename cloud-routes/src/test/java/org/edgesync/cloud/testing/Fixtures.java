@@ -81,7 +81,7 @@ public final class Fixtures {
         Map<String, String> h = signedHeaders(pathDeviceId, pathDeviceId, 1, deviceKey(pathDeviceId, 1), gzipBody,
                 Instant.now().getEpochSecond(), RequestSignature.newNonce());
         return ingestor.ingest(pathDeviceId, h.get("Authorization"), h.get("X-EdgeSync-Timestamp"),
-                h.get("X-EdgeSync-Nonce"), h.get("X-EdgeSync-Seq"), gzipBody);
+                h.get("X-EdgeSync-Nonce"), h.get("X-EdgeSync-Seq"), "application/json", gzipBody);
     }
 
     /**

@@ -50,6 +50,14 @@ public final class TestTls {
     /** A client that trusts the demo CA only, as a device does. */
     public static synchronized HttpClient client() {
         if (client == null) {
+            client = newClient();
+        }
+        return client;
+    }
+
+    /** A client of its own (own connections), trusting the demo CA only. */
+    public static HttpClient newClient() {
+        {
             try (InputStream in = Files.newInputStream(dir().resolve(DemoCertificates.TRUSTSTORE))) {
                 KeyStore trust = KeyStore.getInstance("PKCS12");
                 trust.load(in, DemoCertificates.TRUSTSTORE_PASSWORD.toCharArray());
@@ -57,13 +65,12 @@ public final class TestTls {
                 tmf.init(trust);
                 SSLContext ssl = SSLContext.getInstance("TLS");
                 ssl.init(null, tmf.getTrustManagers(), null);
-                client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+                return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot build the test TLS client", e);
             }
         }
-        return client;
     }
 }
