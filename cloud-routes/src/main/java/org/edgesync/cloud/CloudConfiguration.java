@@ -17,6 +17,7 @@ import org.edgesync.cloud.mapping.TableMappings;
 import org.edgesync.cloud.support.ClusteredScheduler;
 import org.edgesync.cloud.support.Database;
 import org.edgesync.cloud.support.HaltPoint;
+import org.edgesync.cloud.support.JolokiaAgent;
 import org.edgesync.cloud.support.Migrations;
 import org.edgesync.cloud.support.Settings;
 import org.edgesync.cloud.support.TargetTables;
@@ -76,6 +77,18 @@ public class CloudConfiguration implements CamelConfiguration {
     String tlsKeystoreFile;
     @PropertyInject(value = "edgesync.tls.keystore.password", defaultValue = " ")
     String tlsKeystorePassword;
+    @PropertyInject(value = "edgesync.jolokia.enabled", defaultValue = "true")
+    String jolokiaEnabled;
+    @PropertyInject(value = "edgesync.jolokia.host", defaultValue = "127.0.0.1")
+    String jolokiaHost;
+    @PropertyInject(value = "edgesync.jolokia.port", defaultValue = "8778")
+    String jolokiaPort;
+    @PropertyInject(value = "edgesync.jolokia.user", defaultValue = "edgesync-ops")
+    String jolokiaUser;
+    @PropertyInject(value = "edgesync.jolokia.password", defaultValue = " ")
+    String jolokiaPassword;
+    @PropertyInject(value = "edgesync.jolokia.policy.file", defaultValue = " ")
+    String jolokiaPolicyFile;
     /** Fault-scenario suite only: see {@link HaltPoint}. */
     @PropertyInject(value = HaltPoint.KEY, defaultValue = HaltPoint.NONE)
     String haltAt;
@@ -142,7 +155,8 @@ public class CloudConfiguration implements CamelConfiguration {
 
     /** What one cloud node owns; closed in reverse order of creation. */
     private record Node(HikariDataSource dataSource, TableMappings mappings, BatchIngestor ingestor,
-                        StagedChangeLoader loader, SeenRequests seenRequests, Scheduler scheduler) {
+                        StagedChangeLoader loader, SeenRequests seenRequests, Scheduler scheduler,
+                        JolokiaAgent jolokia) {
 
         static Node start(CloudConfiguration c) {
             String url = Settings.postgresUrl("edgesync.db.url", c.dbUrl);
@@ -164,6 +178,9 @@ public class CloudConfiguration implements CamelConfiguration {
             int burst = Settings.intBetween("edgesync.ingest.rate.burst", c.rateBurst, 1, 1_000_000);
             long maxSkew = Settings.longBetween("edgesync.auth.max.skew.s", c.maxSkewSeconds, 1, 86_400);
             MasterKey masterKey = MasterKey.load(c.masterKeyFile, c.masterKeyValue);
+            boolean jolokiaOn = Settings.bool("edgesync.jolokia.enabled", c.jolokiaEnabled);
+            int jolokiaPort = Settings.intBetween("edgesync.jolokia.port", c.jolokiaPort, 0, 65535);
+            Path jolokiaPolicy = jolokiaOn ? Settings.readableFile("edgesync.jolokia.policy.file", c.jolokiaPolicyFile) : null;
             if (Settings.bool("edgesync.tls.enabled", c.tlsEnabled)) {
                 Tls.checkKeystore(c.tlsKeystoreFile, c.tlsKeystorePassword);
             } else {
@@ -178,6 +195,16 @@ public class CloudConfiguration implements CamelConfiguration {
                 Migrations.migrate(pool, Path.of(c.configDir, "cloud", "sql"));
                 TargetTables.check(pool, mappings);
                 Scheduler scheduler = ClusteredScheduler.create(pool, cluster, 2);
+                JolokiaAgent jolokia = null;
+                if (jolokiaOn && (c.jolokiaPassword == null || c.jolokiaPassword.isBlank())) {
+                    LOG.warn("Jolokia not started: set EDGESYNC_JOLOKIA_PASSWORD (user {}), or edgesync.jolokia.enabled=false"
+                            + " to silence this", Settings.required("edgesync.jolokia.user", c.jolokiaUser));
+                } else if (jolokiaOn) {
+                    jolokia = JolokiaAgent.start(Settings.required("edgesync.jolokia.host", c.jolokiaHost), jolokiaPort,
+                            Settings.required("edgesync.jolokia.user", c.jolokiaUser), c.jolokiaPassword.trim(),
+                            jolokiaPolicy);
+                    LOG.info("Jolokia at {} (user {}, policy {})", jolokia.url(), c.jolokiaUser.trim(), jolokiaPolicy);
+                }
                 LOG.info("Cloud node ready: PostgreSQL {} as {}, {} table mappings from {}, Quartz cluster '{}'",
                         Settings.redactUrl(url), user, mappings.all().size(), mappingsPath, cluster);
                 if (haltPoint != null) {
@@ -188,7 +215,7 @@ public class CloudConfiguration implements CamelConfiguration {
                 BatchIngestor ingestor = new BatchIngestor(pool, maxBody, maxChangesPerBatch,
                         new RequestAuthenticator(masterKey, maxSkew, Clock.systemUTC()), new RateLimiter(rate, burst), seen);
                 return new Node(pool, mappings, ingestor,
-                        new StagedChangeLoader(pool, mappings, maxChanges, haltPoint), seen, scheduler);
+                        new StagedChangeLoader(pool, mappings, maxChanges, haltPoint), seen, scheduler, jolokia);
             } catch (SQLException | SchedulerException | RuntimeException e) {
                 pool.close();
                 if (e instanceof RuntimeException runtime) {
@@ -199,6 +226,9 @@ public class CloudConfiguration implements CamelConfiguration {
         }
 
         void close() {
+            if (jolokia != null) {
+                jolokia.close();
+            }
             try {
                 scheduler.shutdown(true);
             } catch (SchedulerException e) {

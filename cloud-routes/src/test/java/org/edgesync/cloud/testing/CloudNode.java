@@ -51,6 +51,7 @@ public final class CloudNode implements AutoCloseable {
         props.put("edgesync.auth.master.key", Fixtures.MASTER_KEY_BASE64);
         // plain HTTP and no practical rate limit unless a test asks for them: most tests are about other things
         props.put("edgesync.tls.enabled", "false");
+        props.put("edgesync.jolokia.enabled", "false");
         props.put("edgesync.ingest.rate.batches.per.s", "100000");
         props.put("edgesync.ingest.rate.burst", "100000");
         props.putAll(extraProperties);

@@ -57,8 +57,13 @@ public final class TestTls {
 
     /** A client of its own (own connections), trusting the demo CA only. */
     public static HttpClient newClient() {
+        return newClient(dir());
+    }
+
+    /** A client trusting only the CA in {@code certificatesDir}/ca-truststore.p12. */
+    public static HttpClient newClient(Path certificatesDir) {
         {
-            try (InputStream in = Files.newInputStream(dir().resolve(DemoCertificates.TRUSTSTORE))) {
+            try (InputStream in = Files.newInputStream(certificatesDir.resolve(DemoCertificates.TRUSTSTORE))) {
                 KeyStore trust = KeyStore.getInstance("PKCS12");
                 trust.load(in, DemoCertificates.TRUSTSTORE_PASSWORD.toCharArray());
                 TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
