@@ -7,15 +7,21 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.edgesync.cloud.auth.MasterKey;
+import org.edgesync.cloud.auth.RequestAuthenticator;
+import org.edgesync.cloud.auth.SeenRequests;
 import org.edgesync.cloud.ingest.BatchIngestor;
+import org.edgesync.cloud.ingest.RateLimiter;
 import org.edgesync.cloud.load.StagedChangeLoader;
 import org.edgesync.cloud.mapping.TableMappings;
 import org.edgesync.cloud.support.ClusteredScheduler;
 import org.edgesync.cloud.support.Database;
 import org.edgesync.cloud.support.HaltPoint;
+import org.edgesync.cloud.support.JolokiaAgent;
 import org.edgesync.cloud.support.Migrations;
 import org.edgesync.cloud.support.Settings;
 import org.edgesync.cloud.support.TargetTables;
+import org.edgesync.cloud.support.Tls;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.slf4j.Logger;
@@ -24,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Clock;
 
 /**
  * Wires the cloud node: checks the settings, opens the PostgreSQL pool, runs the Flyway migrations, loads the
@@ -52,6 +59,36 @@ public class CloudConfiguration implements CamelConfiguration {
     String maxBodyBytes;
     @PropertyInject("edgesync.mappings.file")
     String mappingsFile;
+    @PropertyInject(value = "edgesync.ingest.max.changes.per.batch", defaultValue = "10000")
+    String maxChangesPerBatch;
+    @PropertyInject(value = "edgesync.ingest.rate.batches.per.s", defaultValue = "10")
+    String rateBatchesPerSecond;
+    @PropertyInject(value = "edgesync.ingest.rate.burst", defaultValue = "100")
+    String rateBurst;
+    @PropertyInject(value = MasterKey.FILE_KEY, defaultValue = " ")
+    String masterKeyFile;
+    @PropertyInject(value = MasterKey.VALUE_KEY, defaultValue = " ")
+    String masterKeyValue;
+    @PropertyInject(value = "edgesync.auth.max.skew.s", defaultValue = "300")
+    String maxSkewSeconds;
+    @PropertyInject(value = "edgesync.tls.enabled", defaultValue = "true")
+    String tlsEnabled;
+    @PropertyInject(value = "edgesync.tls.keystore.file", defaultValue = " ")
+    String tlsKeystoreFile;
+    @PropertyInject(value = "edgesync.tls.keystore.password", defaultValue = " ")
+    String tlsKeystorePassword;
+    @PropertyInject(value = "edgesync.jolokia.enabled", defaultValue = "true")
+    String jolokiaEnabled;
+    @PropertyInject(value = "edgesync.jolokia.host", defaultValue = "127.0.0.1")
+    String jolokiaHost;
+    @PropertyInject(value = "edgesync.jolokia.port", defaultValue = "8778")
+    String jolokiaPort;
+    @PropertyInject(value = "edgesync.jolokia.user", defaultValue = "edgesync-ops")
+    String jolokiaUser;
+    @PropertyInject(value = "edgesync.jolokia.password", defaultValue = " ")
+    String jolokiaPassword;
+    @PropertyInject(value = "edgesync.jolokia.policy.file", defaultValue = " ")
+    String jolokiaPolicyFile;
     /** Fault-scenario suite only: see {@link HaltPoint}. */
     @PropertyInject(value = HaltPoint.KEY, defaultValue = HaltPoint.NONE)
     String haltAt;
@@ -77,6 +114,11 @@ public class CloudConfiguration implements CamelConfiguration {
     @BindToRegistry("batchIngestor")
     public BatchIngestor batchIngestor() {
         return node().ingestor;
+    }
+
+    @BindToRegistry("seenRequests")
+    public SeenRequests seenRequests() {
+        return node().seenRequests;
     }
 
     @BindToRegistry("stagedChangeLoader")
@@ -113,7 +155,8 @@ public class CloudConfiguration implements CamelConfiguration {
 
     /** What one cloud node owns; closed in reverse order of creation. */
     private record Node(HikariDataSource dataSource, TableMappings mappings, BatchIngestor ingestor,
-                        StagedChangeLoader loader, Scheduler scheduler) {
+                        StagedChangeLoader loader, SeenRequests seenRequests, Scheduler scheduler,
+                        JolokiaAgent jolokia) {
 
         static Node start(CloudConfiguration c) {
             String url = Settings.postgresUrl("edgesync.db.url", c.dbUrl);
@@ -129,6 +172,21 @@ public class CloudConfiguration implements CamelConfiguration {
                     "camel.management.port",
                     Settings.intBetween("camel.management.port", c.managementPort, 0, 65535));
             TableMappings mappings = TableMappings.load(mappingsPath);
+            int maxChangesPerBatch = Settings.intBetween("edgesync.ingest.max.changes.per.batch", c.maxChangesPerBatch,
+                    1, 1_000_000);
+            double rate = Settings.positiveDecimal("edgesync.ingest.rate.batches.per.s", c.rateBatchesPerSecond, 0.001, 1_000_000);
+            int burst = Settings.intBetween("edgesync.ingest.rate.burst", c.rateBurst, 1, 1_000_000);
+            long maxSkew = Settings.longBetween("edgesync.auth.max.skew.s", c.maxSkewSeconds, 1, 86_400);
+            MasterKey masterKey = MasterKey.load(c.masterKeyFile, c.masterKeyValue);
+            boolean jolokiaOn = Settings.bool("edgesync.jolokia.enabled", c.jolokiaEnabled);
+            int jolokiaPort = Settings.intBetween("edgesync.jolokia.port", c.jolokiaPort, 0, 65535);
+            Path jolokiaPolicy = jolokiaOn ? Settings.readableFile("edgesync.jolokia.policy.file", c.jolokiaPolicyFile) : null;
+            if (Settings.bool("edgesync.tls.enabled", c.tlsEnabled)) {
+                Tls.checkKeystore(c.tlsKeystoreFile, c.tlsKeystorePassword);
+            } else {
+                LOG.warn("TLS is off (edgesync.tls.enabled=false): devices' batches travel in clear text. Only for local"
+                        + " demos and tests, or behind a TLS-terminating proxy on the same host.");
+            }
 
             HaltPoint haltPoint = HaltPoint.parse(c.haltAt);
             HikariDataSource pool = Database.openPool("edgesync-cloud", url, user,
@@ -137,14 +195,27 @@ public class CloudConfiguration implements CamelConfiguration {
                 Migrations.migrate(pool, Path.of(c.configDir, "cloud", "sql"));
                 TargetTables.check(pool, mappings);
                 Scheduler scheduler = ClusteredScheduler.create(pool, cluster, 2);
+                JolokiaAgent jolokia = null;
+                if (jolokiaOn && (c.jolokiaPassword == null || c.jolokiaPassword.isBlank())) {
+                    LOG.warn("Jolokia not started: set EDGESYNC_JOLOKIA_PASSWORD (user {}), or edgesync.jolokia.enabled=false"
+                            + " to silence this", Settings.required("edgesync.jolokia.user", c.jolokiaUser));
+                } else if (jolokiaOn) {
+                    jolokia = JolokiaAgent.start(Settings.required("edgesync.jolokia.host", c.jolokiaHost), jolokiaPort,
+                            Settings.required("edgesync.jolokia.user", c.jolokiaUser), c.jolokiaPassword.trim(),
+                            jolokiaPolicy);
+                    LOG.info("Jolokia at {} (user {}, policy {})", jolokia.url(), c.jolokiaUser.trim(), jolokiaPolicy);
+                }
                 LOG.info("Cloud node ready: PostgreSQL {} as {}, {} table mappings from {}, Quartz cluster '{}'",
                         Settings.redactUrl(url), user, mappings.all().size(), mappingsPath, cluster);
                 if (haltPoint != null) {
                     LOG.warn("Fault injection armed: {}={} - this node halts with exit code {} at that point. Never set this"
                             + " outside a fault-scenario test.", HaltPoint.KEY, haltPoint, HaltPoint.EXIT_CODE);
                 }
-                return new Node(pool, mappings, new BatchIngestor(pool, maxBody),
-                        new StagedChangeLoader(pool, mappings, maxChanges, haltPoint), scheduler);
+                SeenRequests seen = new SeenRequests(pool, maxSkew);
+                BatchIngestor ingestor = new BatchIngestor(pool, maxBody, maxChangesPerBatch,
+                        new RequestAuthenticator(masterKey, maxSkew, Clock.systemUTC()), new RateLimiter(rate, burst), seen);
+                return new Node(pool, mappings, ingestor,
+                        new StagedChangeLoader(pool, mappings, maxChanges, haltPoint), seen, scheduler, jolokia);
             } catch (SQLException | SchedulerException | RuntimeException e) {
                 pool.close();
                 if (e instanceof RuntimeException runtime) {
@@ -155,6 +226,9 @@ public class CloudConfiguration implements CamelConfiguration {
         }
 
         void close() {
+            if (jolokia != null) {
+                jolokia.close();
+            }
             try {
                 scheduler.shutdown(true);
             } catch (SchedulerException e) {

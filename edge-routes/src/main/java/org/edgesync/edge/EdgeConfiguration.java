@@ -7,16 +7,22 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.camel.support.jsse.TrustManagersParameters;
 import org.apache.camel.support.service.ServiceSupport;
 import org.edgesync.artemis.EdgeBroker;
 import org.edgesync.edge.capture.CaptureInstaller;
 import org.edgesync.edge.fault.CrashPoints;
 import org.edgesync.edge.fault.JmsCommitCrashPlugin;
+import org.edgesync.edge.security.CloudTrust;
+import org.edgesync.edge.security.JolokiaAgent;
+import org.edgesync.edge.security.RequestSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
 
 import javax.sql.DataSource;
+import java.nio.file.Path;
 
 /**
  * Wires the edge runtime. Camel calls the factories in dependency order: settings are validated
@@ -34,13 +40,44 @@ public class EdgeConfiguration implements CamelConfiguration {
     /** Longest wait for the broker's answer to a send or commit (an fsync on a slow SD card takes seconds). */
     static final long SEND_TIMEOUT_MS = 30_000;
 
+    private final Path configDir;
     private HikariDataSource dataSource;
     private EdgeBroker broker;
     private CachingConnectionFactory jmsConnectionFactory;
+    private RequestSigner requestSigner;
+    private CloudTrust cloudTrust;
+    private RetryAfter retryAfter;
+    private JolokiaAgent jolokia;
+
+    // Secrets and security settings, injected before any factory runs (see validateSecurity).
+    @PropertyInject(value = "edgesync.device.key", defaultValue = "")
+    String deviceKey;
+    @PropertyInject(value = "edgesync.device.key.file", defaultValue = "")
+    String deviceKeyFile;
+    @PropertyInject(value = "edgesync.device.key.version", defaultValue = "1")
+    String deviceKeyVersion;
+    @PropertyInject(value = "edgesync.cloud.truststore.file", defaultValue = "")
+    String truststoreFile;
+    @PropertyInject(value = "edgesync.cloud.truststore.password", defaultValue = "")
+    String truststorePassword;
+    @PropertyInject(value = "edgesync.cloud.retry.after.max.seconds", defaultValue = "3600")
+    String retryAfterMaxSeconds;
+    @PropertyInject(value = "edgesync.jolokia.host", defaultValue = "127.0.0.1")
+    String jolokiaHost;
+    @PropertyInject(value = "edgesync.jolokia.port", defaultValue = "8778")
+    String jolokiaPort;
+    @PropertyInject(value = "edgesync.jolokia.user", defaultValue = "edgesync-ops")
+    String jolokiaUser;
+    @PropertyInject(value = "edgesync.jolokia.password", defaultValue = "")
+    String jolokiaPassword;
+
+    /** @param configDir the route-config directory; the Jolokia access policy is {@code edge/jolokia-access.xml} in it */
+    public EdgeConfiguration(Path configDir) {
+        this.configDir = configDir;
+    }
 
     @BindToRegistry("edgeSettings")
     public EdgeSettings edgeSettings(@PropertyInject("edgesync.device.id") String deviceId,
-                                     @PropertyInject("edgesync.device.token") String deviceToken,
                                      @PropertyInject("edgesync.sqlite.path") String sqlitePath,
                                      @PropertyInject("edgesync.capture.tables") String captureTables,
                                      @PropertyInject("edgesync.poll.interval.ms") String pollIntervalMs,
@@ -50,12 +87,62 @@ public class EdgeConfiguration implements CamelConfiguration {
                                      @PropertyInject("edgesync.cloud.response.timeout.ms") String responseTimeoutMs,
                                      @PropertyInject("edgesync.broker.data.dir") String brokerDataDir,
                                      @PropertyInject("edgesync.broker.max.queued.bytes") String brokerMaxQueuedBytes) {
-        EdgeSettings settings = EdgeSettings.of(deviceId, deviceToken, sqlitePath, captureTables, pollIntervalMs,
+        EdgeSettings settings = EdgeSettings.of(deviceId, sqlitePath, captureTables, pollIntervalMs,
                 pollBatchSize, cloudUrl, connectTimeoutMs, responseTimeoutMs, brokerDataDir, brokerMaxQueuedBytes);
         LOG.info("Device {} captures {} from {} and sends to {} (broker data in {})", settings.deviceId(),
                 settings.captureTables(), settings.sqlitePath().toAbsolutePath(), settings.cloudUrl(),
                 settings.brokerDataDir().toAbsolutePath());
+        if ("http".equals(settings.cloudUrl().getScheme())) {
+            LOG.warn("edgesync.cloud.url {} is plain http: batches travel unencrypted and the cloud is not authenticated."
+                    + " Use it only for tests, or on this device behind a TLS proxy; use https with"
+                    + " edgesync.cloud.truststore.file otherwise.", settings.cloudUrl());
+        }
+        validateSecurity(settings);
         return settings;
+    }
+
+    /**
+     * Signs every attempt of a batch POST with the device key (EDGESYNC_DEVICE_KEY or edgesync.device.key.file).
+     * Built and validated with the settings, before SQLite or the broker is opened.
+     */
+    @BindToRegistry("requestSigner")
+    public RequestSigner requestSigner(EdgeSettings settings) {
+        return requestSigner;
+    }
+
+    /**
+     * The only certificates the HTTP client trusts for the cloud (camel.component.http.ssl-context-parameters);
+     * the JVM's default trust store is never consulted. Hostname verification is camel-http's default.
+     */
+    @BindToRegistry("edgeCloudTls")
+    public SSLContextParameters edgeCloudTls(EdgeSettings settings) {
+        TrustManagersParameters trustManagers = new TrustManagersParameters();
+        trustManagers.setTrustManager(cloudTrust.trustManager());
+        SSLContextParameters tls = new SSLContextParameters();
+        tls.setTrustManagers(trustManagers);
+        return tls;
+    }
+
+    @BindToRegistry("retryAfter")
+    public RetryAfter retryAfter(EdgeSettings settings) {
+        return retryAfter;
+    }
+
+    /**
+     * The security settings, validated right after the plain settings (Camel invokes the factories that
+     * take EdgeSettings after edgeSettings); read from fields because Camel orders factories by their
+     * number of parameters.
+     */
+    private void validateSecurity(EdgeSettings settings) {
+        requestSigner = RequestSigner.of(settings.deviceId(), deviceKey, deviceKeyFile, deviceKeyVersion, settings.cloudUrl());
+        LOG.info("Requests are signed for device {} with key version {} (key from {})", requestSigner.deviceId(),
+                requestSigner.keyVersion(), deviceKeyFile == null || deviceKeyFile.isBlank() ? "EDGESYNC_DEVICE_KEY"
+                        : "file " + Path.of(deviceKeyFile.trim()).toAbsolutePath());
+        cloudTrust = CloudTrust.of(settings.cloudUrl(), truststoreFile, truststorePassword);
+        LOG.info("The cloud's TLS certificate is checked against {}", cloudTrust.description());
+        retryAfter = RetryAfter.of(retryAfterMaxSeconds);
+        jolokia = JolokiaAgent.of(jolokiaHost, jolokiaPort, jolokiaUser, jolokiaPassword,
+                configDir.resolve("edge").resolve("jolokia-access.xml"));
     }
 
     /**
@@ -129,10 +216,35 @@ public class EdgeConfiguration implements CamelConfiguration {
         context.addService(new ShutdownInOrder(), true, true);
     }
 
-    /** Stops what the factories started, after the routes: JMS factory, then broker, then SQLite. */
+    /** The Jolokia agent when it is on, for tests and diagnostics; null when off or not yet started. */
+    public JolokiaAgent jolokia() {
+        return jolokia;
+    }
+
+    /**
+     * Starts Jolokia with the context (when it is on); stops what the factories started, after the routes:
+     * Jolokia, JMS factory, then broker, then SQLite.
+     */
     private final class ShutdownInOrder extends ServiceSupport {
         @Override
+        protected void doStart() throws Exception {
+            if (jolokia != null) {
+                jolokia.start();
+                LOG.info("Jolokia serves {} for user {} with the access policy {}", jolokia.url(), jolokia.user(), jolokia.policy());
+                if (!jolokia.host().isLoopbackAddress()) {
+                    LOG.warn("Jolokia listens on {}, not only on this device: anyone on that network can try its password.",
+                            jolokia.host().getHostAddress());
+                }
+            } else {
+                LOG.info("Jolokia is off (set EDGESYNC_JOLOKIA_PASSWORD to turn it on)");
+            }
+        }
+
+        @Override
         protected void doStop() throws Exception {
+            if (jolokia != null) {
+                jolokia.stop();
+            }
             if (jmsConnectionFactory != null) {
                 jmsConnectionFactory.destroy();
             }

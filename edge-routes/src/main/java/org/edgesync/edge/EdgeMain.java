@@ -28,6 +28,6 @@ public final class EdgeMain {
     /** Routes and the one configuration instance; shared with the tests so they boot what ships. */
     public static void configure(MainConfigurationProperties configuration, Path configDir) {
         configuration.withRoutesIncludePattern("file:" + configDir.toAbsolutePath().normalize().resolve("edge/routes") + "/*.camel.yaml");
-        configuration.addConfiguration(new EdgeConfiguration());
+        configuration.addConfiguration(new EdgeConfiguration(configDir.toAbsolutePath().normalize()));
     }
 }

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 /**
  * The validated settings of the edge runtime. Every check fails with one sentence naming the key,
  * the value and what is allowed, so a typo in edge.properties stops startup with a readable cause.
- * The device token is checked for presence only and never appears in a message.
+ * The device's secrets (key, trust store and Jolokia passwords) are validated by their own classes
+ * in {@code org.edgesync.edge.security}, which never show them in a message.
  */
 public record EdgeSettings(String deviceId, Path sqlitePath, List<String> captureTables, long pollIntervalMs,
                            int pollBatchSize, URI cloudUrl, int connectTimeoutMs, int responseTimeoutMs,
@@ -19,18 +20,14 @@ public record EdgeSettings(String deviceId, Path sqlitePath, List<String> captur
 
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z_][A-Za-z0-9_.:-]{0,127}");
 
-    /** Validates raw property values; the token is only checked to be present. */
-    public static EdgeSettings of(String deviceId, String deviceToken, String sqlitePath, String captureTables,
+    /** Validates raw property values. */
+    public static EdgeSettings of(String deviceId, String sqlitePath, String captureTables,
                                   String pollIntervalMs, String pollBatchSize, String cloudUrl,
                                   String connectTimeoutMs, String responseTimeoutMs, String brokerDataDir,
                                   String brokerMaxQueuedBytes) {
         if (deviceId == null || !DEVICE_ID.matcher(deviceId.trim()).matches()) {
             throw invalid("edgesync.device.id", deviceId,
                     "1-128 letters, digits, _ . : - starting with a letter or _");
-        }
-        if (deviceToken == null || deviceToken.isBlank()) {
-            throw new IllegalArgumentException("edgesync.device.token is empty, but must be the device's credential:"
-                    + " set the environment variable EDGESYNC_DEVICE_TOKEN or -Dedgesync.device.token.");
         }
         List<String> tables = captureTables == null ? List.of() : Arrays.stream(captureTables.split(","))
                 .map(String::trim).filter(t -> !t.isEmpty()).toList();

@@ -2,10 +2,15 @@ package org.edgesync.edge;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import org.edgesync.contract.BatchCodec;
 import org.edgesync.contract.Change;
 import org.edgesync.contract.ChangeBatch;
+import org.edgesync.contract.auth.RequestSignature;
 
+import javax.net.ssl.SSLContext;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -16,38 +21,75 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.zip.GZIPInputStream;
 
 /**
- * A real HTTP server on a free port standing in for the cloud's ingest endpoint. Every request is
- * gunzipped and decoded with the contract's codec; the answer is chosen per batch by a function the
- * test sets.
+ * A real HTTP(S) server on a free port standing in for the cloud's ingest endpoint. Every request is
+ * gunzipped, decoded with the contract's codec and its signature checked as the cloud checks it (key
+ * derived by {@link TestKeys}, the contract's {@link RequestSignature}): a request whose signature does
+ * not verify is answered 401 and never reaches the answer function the test sets.
  */
 public final class CloudStub implements AutoCloseable {
 
-    /** What the stub answers. */
-    public record Answer(int status, String body) {
+    /** What the stub answers, with optional extra response headers (e.g. Retry-After). */
+    public record Answer(int status, String body, Map<String, String> headers) {
+        public Answer(int status, String body) {
+            this(status, body, Map.of());
+        }
+
         public static Answer accepted(ChangeBatch batch) {
             return new Answer(200, "{\"accepted\":" + batch.changes().size() + ",\"duplicates\":0}");
         }
     }
 
-    /** One request as the stub saw it. */
-    public record Received(String path, Map<String, List<String>> headers, ChangeBatch batch, int status) {
+    /** One request as the stub saw it; {@code signed} says whether its signature verified. */
+    public record Received(String path, Map<String, List<String>> headers, ChangeBatch batch, int status,
+                           boolean signed, long receivedAtMillis) {
+        public String header(String name) {
+            List<String> values = headers.get(name.substring(0, 1).toUpperCase() + name.substring(1).toLowerCase());
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
     }
 
     private final BatchCodec codec = new BatchCodec();
     private final HttpServer server;
+    private final String scheme;
     private final List<Received> requests = new CopyOnWriteArrayList<>();
     private volatile Function<ChangeBatch, Answer> answer = Answer::accepted;
 
+    /** Plain HTTP on a free port of 127.0.0.1. */
     public CloudStub() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(null, 0);
+    }
+
+    /** HTTPS with the given server context on {@code port} (0: a free one), on 127.0.0.1. */
+    public CloudStub(SSLContext tls, int port) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        if (tls == null) {
+            server = HttpServer.create(address, 0);
+            scheme = "http";
+        } else {
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+            scheme = "https";
+        }
         server.createContext("/", this::handle);
         server.start();
     }
 
+    /** Base URL with the loopback IP (plain HTTP stubs). */
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return scheme + "://127.0.0.1:" + port();
+    }
+
+    /** Base URL with a host name, for TLS host name checks. */
+    public String url(String host) {
+        return scheme + "://" + host + ":" + port();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     public void answer(Function<ChangeBatch, Answer> answer) {
@@ -71,21 +113,57 @@ public final class CloudStub implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange; InputStream in = exchange.getRequestBody()) {
+            long now = System.currentTimeMillis();
             byte[] body = in.readAllBytes();
+            String path = exchange.getRequestURI().getRawPath();
             ChangeBatch batch;
             Answer reply;
+            boolean signed = false;
             try {
                 batch = codec.decodeGzip(body);
-                reply = answer.apply(batch);
+                signed = verifies(exchange, path, gunzip(body), batch);
+                reply = signed ? answer.apply(batch) : new Answer(401, "{\"error\":\"signature does not verify\"}");
             } catch (RuntimeException e) {
                 batch = null;
-                reply = new Answer(400, "{\"error\":\"" + e.getMessage().replace("\"", "'") + "\"}");
+                reply = new Answer(400, "{\"error\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}");
             }
-            requests.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()), batch, reply.status()));
+            requests.add(new Received(path, Map.copyOf(exchange.getRequestHeaders()), batch, reply.status(), signed, now));
             byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
+            reply.headers().forEach(exchange.getResponseHeaders()::add);
             exchange.sendResponseHeaders(reply.status(), out.length);
             exchange.getResponseBody().write(out);
+        }
+    }
+
+    /** What the cloud checks: the credential's key, path device == credential device == batch device, seq, signature. */
+    private static boolean verifies(HttpExchange exchange, String path, byte[] json, ChangeBatch batch) {
+        var headers = exchange.getRequestHeaders();
+        RequestSignature.Credential credential = RequestSignature.parseAuthorization(headers.getFirst(RequestSignature.AUTHORIZATION_HEADER));
+        String timestamp = headers.getFirst(RequestSignature.TIMESTAMP_HEADER);
+        String nonce = headers.getFirst(RequestSignature.NONCE_HEADER);
+        String seq = headers.getFirst(RequestSignature.SEQ_HEADER);
+        if (credential == null || timestamp == null || nonce == null || !RequestSignature.NONCE.matcher(nonce).matches()
+                || !(batch.firstSeq() + "-" + batch.lastSeq()).equals(seq)
+                || !credential.deviceId().equals(batch.deviceId())
+                || !path.equals("/api/v1/devices/" + credential.deviceId() + "/batches")) {
+            return false;
+        }
+        long epochSeconds = Long.parseLong(timestamp);
+        if (Math.abs(System.currentTimeMillis() / 1000 - epochSeconds) > 300) {
+            return false;
+        }
+        String canonical = RequestSignature.canonical("POST", path, RequestSignature.sha256Hex(json), credential.deviceId(),
+                batch.firstSeq(), batch.lastSeq(), epochSeconds, nonce);
+        byte[] key = TestKeys.deviceKey(credential.deviceId(), credential.keyVersion());
+        return RequestSignature.matches(RequestSignature.sign(key, canonical), credential.signatureHex());
+    }
+
+    private static byte[] gunzip(byte[] body) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("body is not gzip", e);
         }
     }
 

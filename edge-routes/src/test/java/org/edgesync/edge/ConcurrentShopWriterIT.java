@@ -40,7 +40,7 @@ class ConcurrentShopWriterIT {
                      "edgesync.sqlite.path", shop.toString(),
                      "edgesync.broker.data.dir", dir.resolve("broker").toString(),
                      "edgesync.cloud.url", cloud.url(),
-                     "edgesync.device.token", "it-token",
+                     "edgesync.device.key", TestKeys.encoded("store-001-pos-1"),
                      "edgesync.poll.batch.size", "50",
                      "edgesync.poll.interval.ms", "20"))) {
             edge.context().getManagementStrategy().addEventNotifier(new EventNotifierSupport() {

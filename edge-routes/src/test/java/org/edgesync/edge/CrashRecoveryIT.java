@@ -178,7 +178,7 @@ class CrashRecoveryIT {
         props.put("edgesync.broker.data.dir", dir.resolve("broker").toString());
         props.put("edgesync.cloud.url", cloud.url());
         props.put("edgesync.device.id", "store-042-pos-1");
-        props.put("edgesync.device.token", "it-device-token");
+        props.put("edgesync.device.key", TestKeys.encoded("store-042-pos-1"));
         props.put("edgesync.poll.batch.size", "5");
         props.put("edgesync.poll.interval.ms", "100");
         return props;

@@ -54,7 +54,7 @@ class DiskPressureIT {
         props.put("edgesync.sqlite.path", shop.toString());
         props.put("edgesync.broker.data.dir", dir.resolve("broker").toString());
         props.put("edgesync.cloud.url", cloud.url());
-        props.put("edgesync.device.token", "it-device-token");
+        props.put("edgesync.device.key", TestKeys.encoded("store-001-pos-1"));
         props.put("edgesync.poll.batch.size", "20");        // ~34 KB per batch: a regular (not large) message
         props.put("edgesync.poll.interval.ms", "200");
         props.put("edgesync.broker.max.queued.bytes", "262144");

@@ -33,8 +33,6 @@ import static org.awaitility.Awaitility.await;
  */
 class EdgePipelineIT {
 
-    private static final String TOKEN = "it-device-token";
-
     @TempDir
     Path dir;
     private Path shop;
@@ -61,7 +59,7 @@ class EdgePipelineIT {
         props.put("edgesync.broker.data.dir", dir.resolve("broker").toString());
         props.put("edgesync.cloud.url", cloud.url());
         props.put("edgesync.device.id", "store-042-pos-1");
-        props.put("edgesync.device.token", TOKEN);
+        props.put("edgesync.device.key", TestKeys.encoded("store-042-pos-1"));
         props.put("edgesync.poll.batch.size", "5");
         props.put("edgesync.poll.interval.ms", "100");
         EdgeRuntime runtime = EdgeRuntime.start(props);
@@ -105,7 +103,8 @@ class EdgePipelineIT {
         assertThat(cloud.acceptedSeqs()).containsExactlyInAnyOrderElementsOf(oneTo(changes));
         assertThat(cloud.requests()).allSatisfy(r -> {
             assertThat(r.path()).isEqualTo("/api/v1/devices/store-042-pos-1/batches");
-            assertThat(r.headers().get("Authorization")).containsExactly("Bearer " + TOKEN);
+            assertThat(r.signed()).as("signature verifies with the device's key").isTrue();
+            assertThat(r.header("Authorization")).startsWith("EDGESYNC-HMAC-SHA256 Credential=store-042-pos-1/1, Signature=");
             assertThat(r.headers().get("Content-encoding")).containsExactly("gzip");
             assertThat(r.headers().get("Content-type").get(0)).startsWith("application/json");
             assertThat(r.headers().keySet()).noneMatch(h -> h.toLowerCase().startsWith("jms") || h.toLowerCase().startsWith("camel")
@@ -131,6 +130,8 @@ class EdgePipelineIT {
                 .until(() -> cloud.acceptedSeqs().size() >= 20);
         assertThat(cloud.acceptedSeqs()).containsExactlyInAnyOrderElementsOf(oneTo(20));
         assertThat(cloud.requests()).filteredOn(r -> r.status() == 503).hasSize(4);
+        assertThat(cloud.requests()).as("every attempt, resends included, signed anew").allMatch(CloudStub.Received::signed)
+                .extracting(r -> r.header("X-EdgeSync-Nonce")).doesNotHaveDuplicates();
         assertThat(ShopDatabase.changeCount(shop)).isZero();
     }
 

@@ -30,6 +30,11 @@ final class EdgeProcess implements AutoCloseable {
 
     /** Starts {@code java -D... -jar edgesync-edge.jar}; the name labels the log files. */
     static EdgeProcess start(Path dir, String name, Map<String, String> properties) throws IOException {
+        return start(dir, name, properties, Map.of());
+    }
+
+    /** As {@link #start(Path, String, Map)}, with extra environment variables (secrets go there, not on the command line). */
+    static EdgeProcess start(Path dir, String name, Map<String, String> properties, Map<String, String> environment) throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run mvn -pl edge-routes package (verify does)");
         }
@@ -43,8 +48,11 @@ final class EdgeProcess implements AutoCloseable {
         command.add(JAR.toAbsolutePath().toString());
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
-        Process process = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("EDGESYNC_"));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         return new EdgeProcess(process, err);
     }
 
@@ -58,6 +66,12 @@ final class EdgeProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Everything the process wrote to stdout and stderr so far. */
+    String output() throws IOException {
+        Path out = stderr.resolveSibling(stderr.getFileName().toString().replaceAll("\\.err$", ".out"));
+        return Files.readString(out, StandardCharsets.UTF_8) + Files.readString(stderr, StandardCharsets.UTF_8);
     }
 
     List<String> stderrLines() throws IOException {

@@ -10,6 +10,7 @@ import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.apache.camel.test.main.junit5.Configure;
 import org.edgesync.contract.BatchCodec;
 import org.edgesync.contract.ChangeBatch;
+import org.edgesync.contract.auth.RequestSignature;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ import static org.awaitility.Awaitility.await;
         properties = {
                 "edgesync.sqlite.path=" + EdgeRoutesTest.DIR + "/shop.db",
                 "edgesync.broker.data.dir=" + EdgeRoutesTest.DIR + "/broker",
-                "edgesync.device.token=route-test-token",
+                "edgesync.device.key.file=" + EdgeRoutesTest.DIR + "/device.key",
                 "edgesync.cloud.url=http://127.0.0.1:9",
                 "edgesync.poll.batch.size=10",
                 "edgesync.poll.interval.ms=100",
@@ -56,6 +57,7 @@ class EdgeRoutesTest {
         }
         Files.createDirectories(dir);
         ShopDatabase.create(dir.resolve("shop.db"));
+        Files.writeString(dir.resolve("device.key"), TestKeys.encoded("store-001-pos-1") + "\n");
     }
 
     @Configure
@@ -98,9 +100,19 @@ class EdgeRoutesTest {
         assertThat(batches.get(2).lastSeq()).isEqualTo(seqBefore + 25);
 
         Exchange first = cloud.getReceivedExchanges().get(0);
-        assertThat(first.getMessage().getHeader("Authorization")).isEqualTo("Bearer route-test-token");
+        String seq = batches.get(0).firstSeq() + "-" + batches.get(0).lastSeq();
+        String timestamp = first.getMessage().getHeader("X-EdgeSync-Timestamp", String.class);
+        String nonce = first.getMessage().getHeader("X-EdgeSync-Nonce", String.class);
+        String canonical = RequestSignature.canonical("POST", "/api/v1/devices/store-001-pos-1/batches",
+                RequestSignature.sha256Hex(first.getMessage().getBody(byte[].class)), "store-001-pos-1",
+                batches.get(0).firstSeq(), batches.get(0).lastSeq(), Long.parseLong(timestamp), nonce);
+        assertThat(first.getMessage().getHeader("Authorization")).isEqualTo(RequestSignature.authorization("store-001-pos-1", 1,
+                RequestSignature.sign(TestKeys.deviceKey("store-001-pos-1", 1), canonical)));
+        assertThat(first.getMessage().getHeader("X-EdgeSync-Seq")).isEqualTo(seq);
+        assertThat(nonce).matches(RequestSignature.NONCE);
         assertThat(first.getMessage().getHeader("Content-Encoding")).isEqualTo("gzip");
-        assertThat(first.getMessage().getHeaders().keySet()).noneMatch(h -> h.startsWith("JMS") || h.startsWith("EdgeSync"));
+        assertThat(first.getMessage().getHeaders().keySet()).noneMatch(h -> h.startsWith("JMS") || h.startsWith("EdgeSync")
+                || h.startsWith("_AMQ"));
         await("change table emptied").atMost(Timeouts.seconds(10)).until(() -> ShopDatabase.changeCount(shop()) == 0);
     }
 

@@ -7,14 +7,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EdgeSettingsTest {
 
-    private static EdgeSettings settings(String batchSize, String interval, String url, String token) {
-        return EdgeSettings.of("store-001-pos-1", token, "data/shop.db", "products, sales ,sale_lines", interval,
+    private static EdgeSettings settings(String batchSize, String interval, String url) {
+        return EdgeSettings.of("store-001-pos-1", "data/shop.db", "products, sales ,sale_lines", interval,
                 batchSize, url, "5000", "30000", "data/broker", "1073741824");
     }
 
     @Test
     void shouldAcceptTheShippedDefaults() {
-        EdgeSettings s = settings("500", "1000", "http://localhost:8080", "secret");
+        EdgeSettings s = settings("500", "1000", "http://localhost:8080");
 
         assertThat(s.captureTables()).containsExactly("products", "sales", "sale_lines");
         assertThat(s.pollBatchSize()).isEqualTo(500);
@@ -22,38 +22,31 @@ class EdgeSettingsTest {
 
     @Test
     void shouldNameKeyValueAndAllowedRangeForANonNumericBatchSize() {
-        assertThatThrownBy(() -> settings("lots", "1000", "http://localhost:8080", "secret"))
+        assertThatThrownBy(() -> settings("lots", "1000", "http://localhost:8080"))
                 .hasMessage("edgesync.poll.batch.size is \"lots\", but must be a whole number from 1 to 10000.");
     }
 
     @Test
     void shouldRefuseABatchSizeOfZero() {
-        assertThatThrownBy(() -> settings("0", "1000", "http://localhost:8080", "secret"))
+        assertThatThrownBy(() -> settings("0", "1000", "http://localhost:8080"))
                 .hasMessage("edgesync.poll.batch.size is \"0\", but must be a whole number from 1 to 10000.");
     }
 
     @Test
     void shouldRefuseACloudUrlWithATrailingSlash() {
-        assertThatThrownBy(() -> settings("500", "1000", "http://cloud/", "secret"))
+        assertThatThrownBy(() -> settings("500", "1000", "http://cloud/"))
                 .hasMessageStartingWith("edgesync.cloud.url is \"http://cloud/\", but must be an http:// or https:// URL");
     }
 
     @Test
-    void shouldRefuseAnEmptyTokenWithoutEchoingIt() {
-        assertThatThrownBy(() -> settings("500", "1000", "http://cloud", " "))
-                .hasMessageStartingWith("edgesync.device.token is empty")
-                .hasMessageContaining("EDGESYNC_DEVICE_TOKEN");
-    }
-
-    @Test
     void shouldRefuseANegativeInterval() {
-        assertThatThrownBy(() -> settings("500", "-1", "http://cloud", "secret"))
+        assertThatThrownBy(() -> settings("500", "-1", "http://cloud"))
                 .hasMessage("edgesync.poll.interval.ms is \"-1\", but must be a whole number from 10 to 3600000.");
     }
 
     @Test
     void shouldRefuseAQueuedBytesLimitTooSmallForABatch() {
-        assertThatThrownBy(() -> EdgeSettings.of("store-001-pos-1", "secret", "data/shop.db", "sales", "1000", "500",
+        assertThatThrownBy(() -> EdgeSettings.of("store-001-pos-1", "data/shop.db", "sales", "1000", "500",
                 "http://cloud", "5000", "30000", "data/broker", "1000"))
                 .hasMessage("edgesync.broker.max.queued.bytes is \"1000\", but must be a whole number from 262144 to 1099511627776.");
     }

@@ -21,7 +21,7 @@ class EdgeStartupIT {
         Map<String, String> props = new HashMap<>();
         props.put("edgesync.sqlite.path", ShopDatabase.create(dir.resolve("shop.db")).toString());
         props.put("edgesync.broker.data.dir", dir.resolve("broker").toString());
-        props.put("edgesync.device.token", "it-token");
+        props.put("edgesync.device.key", TestKeys.encoded("store-001-pos-1"));
         props.put(key, value);
         return props;
     }
@@ -64,5 +64,27 @@ class EdgeStartupIT {
         } finally {
             System.clearProperty("edgesync.fault.halt-at");
         }
+    }
+
+    @Test
+    void shouldRefuseToStartWithoutADeviceKeyBeforeOpeningAnything() throws Exception {
+        Map<String, String> props = props("edgesync.device.key", "");
+
+        Throwable failure = catchThrowable(() -> EdgeRuntime.start(props).close());
+
+        assertThat(root(failure)).hasMessage("edgesync.device.key is empty, but the device needs the key it was given at enrolment:"
+                + " set the environment variable EDGESYNC_DEVICE_KEY or edgesync.device.key.file.");
+        assertThat(dir.resolve("broker")).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseAnHttpsCloudWithoutATrustStore() throws Exception {
+        Map<String, String> props = props("edgesync.cloud.url", "https://sync.example.com");
+
+        Throwable failure = catchThrowable(() -> EdgeRuntime.start(props).close());
+
+        assertThat(root(failure)).hasMessage("edgesync.cloud.truststore.file is empty, but must name the PKCS12 file with the CA"
+                + " certificate of the cloud when edgesync.cloud.url is https (https://sync.example.com).");
+        assertThat(dir.resolve("broker")).doesNotExist();
     }
 }

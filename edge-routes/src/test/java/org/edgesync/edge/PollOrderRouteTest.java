@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
         properties = {
                 "edgesync.sqlite.path=" + PollOrderRouteTest.DIR + "/shop.db",
                 "edgesync.broker.data.dir=" + PollOrderRouteTest.DIR + "/broker",
-                "edgesync.device.token=route-test-token",
+                "edgesync.device.key.file=" + PollOrderRouteTest.DIR + "/device.key",
                 "edgesync.cloud.url=http://127.0.0.1:9",
                 "edgesync.poll.batch.size=10",
                 "edgesync.poll.interval.ms=100",
@@ -63,6 +63,7 @@ class PollOrderRouteTest {
         }
         Files.createDirectories(dir);
         ShopDatabase.create(dir.resolve("shop.db"));
+        Files.writeString(dir.resolve("device.key"), TestKeys.encoded("store-001-pos-1") + "\n");
     }
 
     @Configure

@@ -1,15 +1,14 @@
 package org.edgesync.ops;
 
+import org.edgesync.cloud.admin.DemoCertificates;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -65,7 +64,6 @@ public final class Demo {
         Path shopDb = work.resolve("shop.db");
         String deviceId = "store-001-pos-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss"));
         String storeId = "store-001";
-        String token = newToken();
 
         out.println("EdgeSync demo");
         out.println("  device       " + deviceId + " (store " + storeId + ")");
@@ -84,6 +82,13 @@ public final class Demo {
             int managementPort = freePort();
             Path home = options.home().toAbsolutePath();
             String configDir = home.resolve("route-config").toString();
+            // A throwaway CA and server certificate: the edge trusts this CA and nothing else.
+            Path tls = work.resolve("tls");
+            String keystorePassword = newSecret();
+            DemoCertificates.generate(tls, keystorePassword);
+            CloudCredentials credentials = CloudCredentials.generate();
+            String deviceKey = credentials.enrol(pg, Path.of(configDir), deviceId, storeId);
+            out.println("device enrolled (ops/devices enrol), TLS certificates in " + tls);
             ManagedProcess cloud = null;
             ManagedProcess edge = null;
             try {
@@ -92,9 +97,11 @@ public final class Demo {
                         Map.of("edgesync.config.dir", configDir,
                                 "edgesync.sqlite.path", shopDb.toString(),
                                 "edgesync.broker.data.dir", work.resolve("broker").toString(),
-                                "edgesync.cloud.url", "http://127.0.0.1:" + httpPort,
+                                "edgesync.cloud.url", "https://localhost:" + httpPort,
+                                "edgesync.cloud.truststore.file", tls.resolve(DemoCertificates.TRUSTSTORE).toString(),
                                 "edgesync.device.id", deviceId),
-                        Map.of("EDGESYNC_DEVICE_TOKEN", token),
+                        Map.of("EDGESYNC_DEVICE_KEY", deviceKey,
+                                "EDGESYNC_CLOUD_TRUSTSTORE_PASSWORD", DemoCertificates.TRUSTSTORE_PASSWORD),
                         work.resolve("logs/edge.log"));
                 awaitCaptureInstalled(shopDb, edge);
                 out.println("edge started (pid " + edge.pid() + "), capture triggers installed");
@@ -117,10 +124,10 @@ public final class Demo {
                 Progress progress = null;
                 while (System.nanoTime() < deadline) {
                     if (cloud == null && System.nanoTime() >= cloudAt) {
-                        cloud = startCloud(pg, configDir, home, httpPort, managementPort, work);
+                        cloud = startCloud(pg, configDir, home, httpPort, managementPort, work, credentials,
+                                tls.resolve(DemoCertificates.KEYSTORE), keystorePassword);
                         awaitPort(httpPort, cloud);
-                        enrol(pg, deviceId, storeId, token);
-                        out.println("cloud started (pid " + cloud.pid() + ") on port " + httpPort + ", device enrolled");
+                        out.println("cloud started (pid " + cloud.pid() + ") on https://localhost:" + httpPort);
                     }
                     if (!edge.isAlive()) {
                         throw new IllegalStateException("the edge process stopped; see " + edge.log());
@@ -169,15 +176,21 @@ public final class Demo {
     }
 
     private ManagedProcess startCloud(PostgresTarget pg, String configDir, Path home, int httpPort, int managementPort,
-                                      Path work) throws IOException {
+                                      Path work, CloudCredentials credentials, Path keystore, String keystorePassword)
+            throws IOException {
+        Map<String, String> env = credentials.cloudEnvironment(pg);
+        env.put("EDGESYNC_TLS_KEYSTORE_PASSWORD", keystorePassword);
         return ManagedProcess.start("cloud", home.resolve("cloud-routes/target/edgesync-cloud.jar"),
                 List.of("-Xmx256m"),
                 Map.of("edgesync.config.dir", configDir,
                         "edgesync.db.url", pg.jdbcUrl(),
                         "edgesync.db.user", pg.user(),
+                        "edgesync.tls.keystore.file", keystore.toString(),
+                        // the demo opens no console port; see ops/README.md for Jolokia and Hawtio
+                        "edgesync.jolokia.enabled", "false",
                         "camel.server.port", String.valueOf(httpPort),
                         "camel.management.port", String.valueOf(managementPort)),
-                Map.of("EDGESYNC_DB_PASSWORD", pg.password() == null ? "" : pg.password()),
+                env,
                 work.resolve("logs/cloud.log"));
     }
 
@@ -248,29 +261,8 @@ public final class Demo {
         throw new IllegalStateException("the " + process.name() + " did not listen on port " + port + " within 90 s; see " + process.log());
     }
 
-    /** Registers the device the way an operator would until enrolment gets its own command. */
-    static void enrol(PostgresTarget pg, String deviceId, String storeId, String token) throws SQLException {
-        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO edgesync.device (device_id, store_id, token_sha256, status, enrolled_at) "
-                        + "VALUES (?, ?, ?, 'active', now()) ON CONFLICT (device_id) DO UPDATE "
-                        + "SET store_id = excluded.store_id, token_sha256 = excluded.token_sha256, status = 'active'")) {
-            ps.setString(1, deviceId);
-            ps.setString(2, storeId);
-            ps.setString(3, sha256Hex(token));
-            ps.executeUpdate();
-        }
-    }
-
-    static String sha256Hex(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String newToken() {
-        byte[] bytes = new byte[24];
+    private static String newSecret() {
+        byte[] bytes = new byte[18];
         new SecureRandom().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
     }

@@ -41,6 +41,27 @@ public final class Settings {
         throw new InvalidSettingException(key + " is \"" + text + "\" but must be a whole number from " + min + " to " + max + ".");
     }
 
+    public static double positiveDecimal(String key, String value, double min, double max) {
+        String text = required(key, value);
+        try {
+            double parsed = Double.parseDouble(text);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new InvalidSettingException(key + " is \"" + text + "\" but must be a number from " + min + " to " + max + ".");
+    }
+
+    public static boolean bool(String key, String value) {
+        String text = required(key, value);
+        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        throw new InvalidSettingException(key + " is \"" + text + "\" but must be true or false.");
+    }
+
     public static String cron(String key, String value) {
         String text = required(key, value);
         if (!CronExpression.isValidExpression(text)) {

@@ -44,6 +44,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
+import static org.edgesync.cloud.testing.Fixtures.ingestSigned;
+import static org.edgesync.cloud.testing.Fixtures.ingestor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.edgesync.cloud.testing.Fixtures.change;
@@ -60,7 +62,6 @@ import static org.edgesync.cloud.testing.Fixtures.obj;
 class QuarantineIT {
 
     private static final String DEVICE = "pos-q";
-    private static final String TOKEN = "t-q";
     private static final Duration AT_MOST = Duration.ofSeconds(Long.getLong("edgesync.test.wait.seconds", 30));
 
     @TempDir
@@ -79,9 +80,9 @@ class QuarantineIT {
         configDir = tmp.resolve("route-config");
         copyTree(CloudNode.CONFIG_DIR.resolve("cloud"), configDir.resolve("cloud"));
         Migrations.migrate(ds, configDir.resolve("cloud/sql"));
-        ingestor = new BatchIngestor(ds, 1 << 24);
+        ingestor = ingestor(ds);
         loader = new StagedChangeLoader(ds, TableMappings.load(configDir.resolve("cloud/mappings.yaml")), 500);
-        enrol(ds, DEVICE, "store-q", TOKEN);
+        enrol(ds, DEVICE, "store-q");
     }
 
     @AfterEach
@@ -268,7 +269,7 @@ class QuarantineIT {
     }
 
     private void stage(List<Change> changes) {
-        ingestor.ingest(DEVICE, "Bearer " + TOKEN, gzip(ChangeBatch.of(DEVICE, changes)));
+        ingestSigned(ingestor, DEVICE, gzip(ChangeBatch.of(DEVICE, changes)));
     }
 
     private void stageInShuffledBatches(List<Change> changes, int size) throws Exception {

@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
+import static org.edgesync.cloud.testing.Fixtures.ingestSigned;
+import static org.edgesync.cloud.testing.Fixtures.ingestor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.edgesync.cloud.testing.Fixtures.count;
@@ -60,7 +62,7 @@ class MidUpsertCrashIT {
         db = TestPostgres.newDatabase();
         ds = db.dataSource();
         Migrations.migrate(ds, CloudNode.CONFIG_DIR.resolve("cloud/sql"));
-        enrol(ds, DEVICE, "store-crash", "t-crash");
+        enrol(ds, DEVICE, "store-crash");
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             // every write a loader makes to the target, committed or not; a rolled-back run leaves no rows here
             s.execute("CREATE TABLE public.product_writes (sku text, source_seq bigint)");
@@ -68,7 +70,7 @@ class MidUpsertCrashIT {
                     + "$$ BEGIN INSERT INTO public.product_writes VALUES (NEW.sku, NEW.source_seq); RETURN NEW; END $$");
             s.execute("CREATE TRIGGER log_write AFTER INSERT OR UPDATE ON retail.product FOR EACH ROW EXECUTE FUNCTION public.log_write()");
         }
-        BatchIngestor ingestor = new BatchIngestor(ds, 1 << 24);
+        BatchIngestor ingestor = ingestor(ds);
         List<Change> changes = new ArrayList<>();
         for (long seq = 1; seq <= INSERTS; seq++) {
             changes.add(product(seq, Operation.INSERT, "p-" + seq, "Product " + seq, 100 + seq));
@@ -78,7 +80,7 @@ class MidUpsertCrashIT {
             changes.add(product(seq, Operation.UPDATE, "p-" + of, "Product " + of + " v2", 200 + of));
         }
         for (int i = 0; i < changes.size(); i += 200) {
-            ingestor.ingest(DEVICE, "Bearer t-crash", gzip(ChangeBatch.of(DEVICE, changes.subList(i, i + 200))));
+            ingestSigned(ingestor, DEVICE, gzip(ChangeBatch.of(DEVICE, changes.subList(i, i + 200))));
         }
     }
 
@@ -136,7 +138,8 @@ class MidUpsertCrashIT {
                 "edgesync.load.max.changes.per.run", "500",
                 "camel.server.port", String.valueOf(FreePorts.next()),
                 "camel.management.port", String.valueOf(FreePorts.next()),
-                "camel.main.jmxEnabled", "false"));
+                "camel.main.jmxEnabled", "false",
+                "edgesync.tls.enabled", "false"));
         props.putAll(extra);
         props.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-cp");
@@ -144,6 +147,7 @@ class MidUpsertCrashIT {
         command.add(CloudMain.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().put("EDGESYNC_DB_PASSWORD", db.password());
+        builder.environment().put("EDGESYNC_AUTH_MASTER_KEY", org.edgesync.cloud.testing.Fixtures.MASTER_KEY_BASE64);
         return builder.start();
     }
 

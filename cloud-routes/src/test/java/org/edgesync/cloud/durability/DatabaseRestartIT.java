@@ -64,7 +64,7 @@ class DatabaseRestartIT {
         node = CloudNode.start(TestDatabase.existing(postgres.getJdbcUrl("postgres", "postgres"), "postgres", ""),
                 Map.of("edgesync.load.max.changes.per.run", "300"));
         DataSource ds = postgres.getPostgresDatabase();
-        enrol(ds, DEVICE, "store-r", "t-r");
+        enrol(ds, DEVICE, "store-r");
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE public.product_writes (sku text, source_seq bigint)");
             s.execute("CREATE FUNCTION public.log_write() RETURNS trigger LANGUAGE plpgsql AS "
@@ -112,7 +112,7 @@ class DatabaseRestartIT {
                 await("batch accepted").atMost(AT_MOST).pollInterval(Duration.ofMillis(200)).until(() -> {
                     int status;
                     try {
-                        status = post(node.ingestUri(DEVICE), "t-r", batch).statusCode();
+                        status = post(node.ingestUri(DEVICE), DEVICE, batch).statusCode();
                     } catch (java.io.IOException e) {
                         status = -1;
                     }
@@ -135,6 +135,18 @@ class DatabaseRestartIT {
         };
         ServiceHelper.startService(loadFailures);
         node.camelContext().getManagementStrategy().addEventNotifier(loadFailures);
+        // A fire whose trigger Quartz can no longer record in the (clustered, JDBC) job store fails before the route
+        // runs; it counts as a failed fire too. Which of the two happens depends on timing: whether a load is running
+        // at the moment PostgreSQL stops (less likely since ingest does more per request and the loader idles more).
+        node.camelContext().getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class)
+                .getScheduler().getListenerManager().addSchedulerListener(new org.quartz.listeners.SchedulerListenerSupport() {
+                    @Override
+                    public void schedulerError(String msg, org.quartz.SchedulerException cause) {
+                        if (msg.contains("firing triggers") || msg.contains("acquiring triggers")) {
+                            failedFires.incrementAndGet();
+                        }
+                    }
+                });
 
         await("some batches in").atMost(AT_MOST).until(() -> accepted.get() >= 8);
         postgres.close();

@@ -46,11 +46,11 @@ class IngestOutageIT {
     @Test
     void shouldAnswer503WhileTheDatabaseRefusesConnectionsAndAcceptTheResendAfterwards() throws Exception {
         DataSource ds = db.dataSource();
-        enrol(ds, "pos-outage", "store-1", "t-outage");
+        enrol(ds, "pos-outage", "store-1");
         byte[] body = gzip(productInserts("pos-outage", 1, 3));
 
         setConnectionsAllowed(false);
-        HttpResponse<String> during = post(node.ingestUri("pos-outage"), "t-outage", body);
+        HttpResponse<String> during = post(node.ingestUri("pos-outage"), "pos-outage", body);
 
         assertThat(during.statusCode()).isEqualTo(503);
         assertThat(during.body()).isEqualTo("{\"error\":\"staging database unavailable, resend later\"}");
@@ -58,7 +58,7 @@ class IngestOutageIT {
 
         setConnectionsAllowed(true);
         await("node accepts the resend").atMost(AT_MOST)
-                .until(() -> post(node.ingestUri("pos-outage"), "t-outage", body).statusCode() == 200);
+                .until(() -> post(node.ingestUri("pos-outage"), "pos-outage", body).statusCode() == 200);
         assertThat(count(ds, "SELECT count(*) FROM edgesync.staged_change WHERE device_id = 'pos-outage'")).isEqualTo(3);
     }
 

@@ -17,6 +17,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 
+import static org.edgesync.cloud.testing.Fixtures.ingestSigned;
+import static org.edgesync.cloud.testing.Fixtures.ingestor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgesync.cloud.testing.Fixtures.enrol;
 import static org.edgesync.cloud.testing.Fixtures.gzip;
@@ -35,10 +37,10 @@ class DeviceLedgerIT {
         db = TestPostgres.newDatabase();
         ds = db.dataSource();
         Migrations.migrate(ds, CloudNode.CONFIG_DIR.resolve("cloud/sql"));
-        ingestor = new BatchIngestor(ds, 1 << 24);
+        ingestor = ingestor(ds);
         loader = new StagedChangeLoader(ds, TableMappings.load(CloudNode.CONFIG_DIR.resolve("cloud/mappings.yaml")), 5000);
-        enrol(ds, "pos-1", "store-1", "t-1");
-        enrol(ds, "pos-2", "store-2", "t-2");
+        enrol(ds, "pos-1", "store-1");
+        enrol(ds, "pos-2", "store-2");
     }
 
     @AfterEach
@@ -46,8 +48,8 @@ class DeviceLedgerIT {
         db.close();
     }
 
-    private void stage(String token, ChangeBatch batch) {
-        ingestor.ingest(batch.deviceId(), "Bearer " + token, gzip(batch));
+    private void stage(ChangeBatch batch) {
+        ingestSigned(ingestor, batch.deviceId(), gzip(batch));
     }
 
     @Test
@@ -57,23 +59,23 @@ class DeviceLedgerIT {
 
     @Test
     void shouldListTheMissingRangesOfBatchesThatArriveOutOfOrder() throws Exception {
-        stage("t-1", productInserts("pos-1", 201, 304));
-        stage("t-1", productInserts("pos-1", 1, 100));
-        stage("t-1", productInserts("pos-1", 306, 310));
+        stage(productInserts("pos-1", 201, 304));
+        stage(productInserts("pos-1", 1, 100));
+        stage(productInserts("pos-1", 306, 310));
 
         assertThat(ledger("pos-1")).isEqualTo("100 310 101 '101-200, 305'");
 
-        stage("t-1", productInserts("pos-1", 101, 200));
+        stage(productInserts("pos-1", 101, 200));
         assertThat(ledger("pos-1")).isEqualTo("304 310 1 '305'");
 
-        stage("t-1", productInserts("pos-1", 305, 305));
+        stage(productInserts("pos-1", 305, 305));
         assertThat(ledger("pos-1")).isEqualTo("310 310 0 ''");
     }
 
     @Test
     void shouldCountLoadedSeqsAsReceivedAndGapsAboveTheLoadedOnes() throws Exception {
-        stage("t-1", productInserts("pos-1", 1, 50));
-        stage("t-1", productInserts("pos-1", 60, 70));
+        stage(productInserts("pos-1", 1, 50));
+        stage(productInserts("pos-1", 60, 70));
         loader.loadAvailable();
         try (Connection c = ds.getConnection()) {
             // retention may purge loaded changes: the ledger must not depend on them
@@ -81,7 +83,7 @@ class DeviceLedgerIT {
         }
 
         assertThat(ledger("pos-1")).isEqualTo("50 70 9 '51-59'");
-        stage("t-1", productInserts("pos-1", 51, 59));
+        stage(productInserts("pos-1", 51, 59));
         loader.loadAvailable();
         assertThat(ledger("pos-1")).isEqualTo("70 70 0 ''");
         assertThat(ledger("pos-2")).isEqualTo("0 0 0 ''");

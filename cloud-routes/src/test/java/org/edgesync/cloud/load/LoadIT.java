@@ -31,6 +31,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static org.edgesync.cloud.testing.Fixtures.ingestSigned;
+import static org.edgesync.cloud.testing.Fixtures.ingestor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgesync.cloud.testing.Fixtures.batch;
 import static org.edgesync.cloud.testing.Fixtures.change;
@@ -44,7 +46,6 @@ import static org.edgesync.cloud.testing.Fixtures.productInserts;
 /** The loader against a real PostgreSQL with the real schema, target SQL and mappings. */
 class LoadIT {
 
-    private static final String TOKEN = "t-load";
 
     private TestDatabase db;
     private DataSource ds;
@@ -57,8 +58,8 @@ class LoadIT {
         ds = db.dataSource();
         Migrations.migrate(ds, CloudNode.CONFIG_DIR.resolve("cloud/sql"));
         mappings = TableMappings.load(CloudNode.CONFIG_DIR.resolve("cloud/mappings.yaml"));
-        ingestor = new BatchIngestor(ds, 1 << 24);
-        enrol(ds, "pos-1", "store-1", TOKEN);
+        ingestor = ingestor(ds);
+        enrol(ds, "pos-1", "store-1");
     }
 
     @AfterEach
@@ -67,7 +68,7 @@ class LoadIT {
     }
 
     private void stage(ChangeBatch batch) {
-        ingestor.ingest(batch.deviceId(), "Bearer " + TOKEN, gzip(batch));
+        ingestSigned(ingestor, batch.deviceId(), gzip(batch));
     }
 
     @Test
@@ -238,10 +239,10 @@ class LoadIT {
 
     @Test
     void shouldKeepTwoDevicesWithTheSameLocalIdsApart() throws Exception {
-        enrol(ds, "pos-2", "store-2", "t-2");
+        enrol(ds, "pos-2", "store-2");
         stage(batch("pos-1", product(1, Operation.INSERT, "A", "Apple", 100)));
         ChangeBatch other = batch("pos-2", product(1, Operation.INSERT, "A", "Apfel", 120));
-        ingestor.ingest("pos-2", "Bearer t-2", gzip(other));
+        ingestSigned(ingestor, "pos-2", gzip(other));
 
         new StagedChangeLoader(ds, mappings, 5000).loadAvailable();
 
@@ -252,12 +253,11 @@ class LoadIT {
     @Test
     void shouldApplyEveryChangeExactlyOnceWhenTwoLoadersRunAtOnce() throws Exception {
         List<String> devices = List.of("pos-1", "pos-2", "pos-3");
-        enrol(ds, "pos-2", "store-2", "t-2");
-        enrol(ds, "pos-3", "store-3", "t-3");
+        enrol(ds, "pos-2", "store-2");
+        enrol(ds, "pos-3", "store-3");
         for (String device : devices) {
-            String token = device.equals("pos-1") ? TOKEN : "t-" + device.substring(4);
             for (long first = 1; first <= 600; first += 100) {
-                ingestor.ingest(device, "Bearer " + token, gzip(productInserts(device, first, first + 99)));
+                ingestSigned(ingestor, device, gzip(productInserts(device, first, first + 99)));
             }
         }
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {

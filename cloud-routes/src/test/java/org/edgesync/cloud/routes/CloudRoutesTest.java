@@ -42,7 +42,9 @@ class CloudRoutesTest {
             "edgesync.config.dir", CloudNode.CONFIG_DIR.toString(),
             "edgesync.load.cron", "* * * * * ?",
             "camel.server.port", String.valueOf(PORT),
-            "camel.management.port", String.valueOf(FreePorts.next()));
+            "camel.management.port", String.valueOf(FreePorts.next()),
+            "edgesync.tls.enabled", "false",
+            "edgesync.auth.master.key", org.edgesync.cloud.testing.Fixtures.MASTER_KEY_BASE64);
 
     @BeanInject
     CamelContext context;
@@ -82,10 +84,10 @@ class CloudRoutesTest {
 
     @Test
     void shouldLoadAPostedBatchIntoTheTargetTableOnTheNextFire() throws Exception {
-        enrol(db.dataSource(), "pos-route", "store-9", "t-route");
+        enrol(db.dataSource(), "pos-route", "store-9");
 
         HttpResponse<String> response = post(URI.create("http://127.0.0.1:" + PORT + "/api/v1/devices/pos-route/batches"),
-                "t-route", gzip(productInserts("pos-route", 1, 4)));
+                "pos-route", gzip(productInserts("pos-route", 1, 4)));
 
         assertThat(response.statusCode()).isEqualTo(200);
         await("all four products loaded").atMost(AT_MOST).until(() -> count(db.dataSource(),

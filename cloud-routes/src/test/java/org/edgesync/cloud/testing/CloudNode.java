@@ -22,11 +22,13 @@ public final class CloudNode implements AutoCloseable {
     private final Main main;
     private final int port;
     private final int managementPort;
+    private final String scheme;
 
-    private CloudNode(Main main, int port, int managementPort) {
+    private CloudNode(Main main, int port, int managementPort, String scheme) {
         this.main = main;
         this.port = port;
         this.managementPort = managementPort;
+        this.scheme = scheme;
     }
 
     /** Starts a node on the database with a load every second. */
@@ -46,6 +48,12 @@ public final class CloudNode implements AutoCloseable {
         props.put("camel.server.port", String.valueOf(port));
         props.put("camel.management.port", String.valueOf(managementPort));
         props.put("camel.main.jmxEnabled", "false");
+        props.put("edgesync.auth.master.key", Fixtures.MASTER_KEY_BASE64);
+        // plain HTTP and no practical rate limit unless a test asks for them: most tests are about other things
+        props.put("edgesync.tls.enabled", "false");
+        props.put("edgesync.jolokia.enabled", "false");
+        props.put("edgesync.ingest.rate.batches.per.s", "100000");
+        props.put("edgesync.ingest.rate.burst", "100000");
         props.putAll(extraProperties);
         Main main = CloudMain.create(CONFIG_DIR);
         props.forEach(main::addOverrideProperty);
@@ -55,11 +63,12 @@ public final class CloudNode implements AutoCloseable {
             main.stop();
             throw e;
         }
-        return new CloudNode(main, port, managementPort);
+        return new CloudNode(main, port, managementPort,
+                Boolean.parseBoolean(props.get("edgesync.tls.enabled")) ? "https" : "http");
     }
 
     public URI ingestUri(String deviceId) {
-        return URI.create("http://127.0.0.1:" + port + "/api/v1/devices/" + deviceId + "/batches");
+        return URI.create(scheme + "://127.0.0.1:" + port + "/api/v1/devices/" + deviceId + "/batches");
     }
 
     public URI managementUri(String path) {

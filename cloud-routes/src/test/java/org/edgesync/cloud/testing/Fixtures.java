@@ -2,7 +2,14 @@ package org.edgesync.cloud.testing;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.edgesync.cloud.auth.MasterKey;
+import org.edgesync.cloud.auth.RequestAuthenticator;
+import org.edgesync.cloud.auth.SeenRequests;
 import org.edgesync.cloud.ingest.BatchIngestor;
+import org.edgesync.cloud.ingest.IngestResult;
+import org.edgesync.cloud.ingest.RateLimiter;
+import org.edgesync.contract.WireProtocol;
+import org.edgesync.contract.auth.RequestSignature;
 import org.edgesync.contract.BatchCodec;
 import org.edgesync.contract.Change;
 import org.edgesync.contract.ChangeBatch;
@@ -17,10 +24,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /** Devices, demo-shop changes and HTTP posts for cloud tests. */
 public final class Fixtures {
@@ -31,16 +41,73 @@ public final class Fixtures {
     private Fixtures() {
     }
 
-    /** Enrols a device the way the demo does: a row with the SHA-256 of its token. */
-    public static void enrol(DataSource db, String deviceId, String storeId, String token) throws SQLException {
+    /** The master key every test node runs with (base64 of 32 bytes 0x00..0x1f); never a production value. */
+    public static final String MASTER_KEY_BASE64 = Base64.getEncoder().encodeToString(testMasterKeyBytes());
+    public static final MasterKey MASTER_KEY = MasterKey.load(null, MASTER_KEY_BASE64);
+
+    private static byte[] testMasterKeyBytes() {
+        byte[] key = new byte[32];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = (byte) i;
+        }
+        return key;
+    }
+
+    /** Enrols a device the way {@code ops/devices enrol} does: a row at key version 1, no secret stored. */
+    public static void enrol(DataSource db, String deviceId, String storeId) throws SQLException {
         try (Connection c = db.getConnection();
              PreparedStatement insert = c.prepareStatement(
-                     "INSERT INTO edgesync.device (device_id, store_id, token_sha256) VALUES (?, ?, ?)")) {
+                     "INSERT INTO edgesync.device (device_id, store_id) VALUES (?, ?)")) {
             insert.setString(1, deviceId);
             insert.setString(2, storeId);
-            insert.setString(3, BatchIngestor.tokenSha256Hex(token));
             insert.executeUpdate();
         }
+    }
+
+    /** The key a device holds, derived from the test master key. */
+    public static byte[] deviceKey(String deviceId, int keyVersion) {
+        return MASTER_KEY.deviceKey(deviceId, keyVersion);
+    }
+
+    /** An ingestor on the database as a node wires it, with the test master key and no practical rate limit. */
+    public static BatchIngestor ingestor(DataSource db) {
+        return new BatchIngestor(db, 1 << 24, 100_000,
+                new RequestAuthenticator(MASTER_KEY, 300, Clock.systemUTC()), new RateLimiter(1_000_000, 1_000_000),
+                new SeenRequests(db, 300));
+    }
+
+    /** Hands a gzipped batch to the ingestor signed by the device in the path, as the edge would send it. */
+    public static IngestResult ingestSigned(BatchIngestor ingestor, String pathDeviceId, byte[] gzipBody) {
+        Map<String, String> h = signedHeaders(pathDeviceId, pathDeviceId, 1, deviceKey(pathDeviceId, 1), gzipBody,
+                Instant.now().getEpochSecond(), RequestSignature.newNonce());
+        return ingestor.ingest(pathDeviceId, h.get("Authorization"), h.get("X-EdgeSync-Timestamp"),
+                h.get("X-EdgeSync-Nonce"), h.get("X-EdgeSync-Seq"), "application/json", gzipBody);
+    }
+
+    /**
+     * The four signature headers for a gzipped body, signed over its inflated JSON like the edge does. A body that
+     * does not inflate or decode is signed over its raw bytes with seqs 1-1, so refusals of the body itself can be
+     * tested with an otherwise valid signature.
+     */
+    public static Map<String, String> signedHeaders(String pathDeviceId, String signAs, int keyVersion, byte[] key,
+                                                    byte[] gzipBody, long epochSeconds, String nonce) {
+        byte[] json;
+        long first = 1;
+        long last = 1;
+        try {
+            json = CODEC.gunzip(gzipBody);
+        } catch (RuntimeException e) {
+            json = gzipBody;
+        }
+        try {
+            ChangeBatch batch = CODEC.decode(json);
+            first = batch.firstSeq();
+            last = batch.lastSeq();
+        } catch (RuntimeException ignored) {
+            // signed with 1-1
+        }
+        return RequestSignature.headers(key, signAs, keyVersion, "POST", WireProtocol.ingestPath(pathDeviceId), json,
+                first, last, epochSeconds, nonce);
     }
 
     public static ObjectNode obj() {
@@ -74,16 +141,33 @@ public final class Fixtures {
         return CODEC.encodeGzip(batch);
     }
 
-    public static HttpResponse<String> post(URI uri, String token, byte[] body) throws Exception {
+    /**
+     * POSTs a gzipped batch signed by {@code signAs} with its key version 1 and a fresh nonce; {@code signAs} null
+     * sends no signature headers at all.
+     */
+    public static HttpResponse<String> post(URI uri, String signAs, byte[] body) throws Exception {
+        Map<String, String> headers = signAs == null ? Map.of()
+                : signedHeaders(pathDevice(uri), signAs, 1, deviceKey(signAs, 1), body, Instant.now().getEpochSecond(),
+                RequestSignature.newNonce());
+        return post(HTTP, uri, headers, body);
+    }
+
+    /** POSTs a body with the given headers (plus JSON gzip content headers) through the given client. */
+    public static HttpResponse<String> post(HttpClient client, URI uri, Map<String, String> headers, byte[] body)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .header("Content-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        headers.forEach(request::header);
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The device id in an ingest URI, /api/v1/devices/{deviceId}/batches. */
+    public static String pathDevice(URI uri) {
+        String[] parts = uri.getPath().split("/");
+        return parts[parts.length - 2];
     }
 
     public static HttpResponse<String> get(URI uri) throws Exception {
