@@ -11,6 +11,7 @@ import org.edgesync.cloud.auth.MasterKey;
 import org.edgesync.cloud.auth.RequestAuthenticator;
 import org.edgesync.cloud.auth.SeenRequests;
 import org.edgesync.cloud.ingest.BatchIngestor;
+import org.edgesync.cloud.ingest.IngestRequestTimeout;
 import org.edgesync.cloud.ingest.RateLimiter;
 import org.edgesync.cloud.load.StagedChangeLoader;
 import org.edgesync.cloud.mapping.TableMappings;
@@ -61,6 +62,8 @@ public class CloudConfiguration implements CamelConfiguration {
     String mappingsFile;
     @PropertyInject(value = "edgesync.ingest.max.changes.per.batch", defaultValue = "10000")
     String maxChangesPerBatch;
+    @PropertyInject(value = "edgesync.ingest.request.timeout.ms", defaultValue = "30000")
+    String requestTimeoutMs;
     @PropertyInject(value = "edgesync.ingest.rate.batches.per.s", defaultValue = "10")
     String rateBatchesPerSecond;
     @PropertyInject(value = "edgesync.ingest.rate.burst", defaultValue = "100")
@@ -137,6 +140,8 @@ public class CloudConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         Node started = node();
+        long timeoutMs = Settings.longBetween("edgesync.ingest.request.timeout.ms", requestTimeoutMs, 1000, 600_000);
+        camelContext.addStartupListener((context, alreadyStarted) -> IngestRequestTimeout.install(context, timeoutMs));
         // Stopped after the routes: the scheduler first (it still uses the pool), then the pool.
         camelContext.addService(new ServiceSupport() {
             @Override
