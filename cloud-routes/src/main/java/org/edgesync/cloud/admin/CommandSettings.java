@@ -8,6 +8,9 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -35,6 +38,23 @@ final class CommandSettings {
         this.file = file;
         this.overrides = overrides;
         this.env = env;
+    }
+
+    /** A command line split into its leading {@code -Dkey=value} options (configuration overrides) and the rest. */
+    record Arguments(Map<String, String> overrides, List<String> rest) {
+
+        static Arguments split(String[] args) {
+            Map<String, String> overrides = new LinkedHashMap<>();
+            List<String> rest = new ArrayList<>();
+            for (String arg : args) {
+                if (rest.isEmpty() && arg.startsWith("-D") && arg.indexOf('=') > 2) {
+                    overrides.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+                } else {
+                    rest.add(arg);
+                }
+            }
+            return new Arguments(overrides, rest);
+        }
     }
 
     /** @param overrides highest-priority values (the command line's -D options, or a test's) */

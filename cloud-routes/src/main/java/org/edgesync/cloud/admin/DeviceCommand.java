@@ -64,16 +64,8 @@ public final class DeviceCommand {
 
     /** Runs one command; {@code -Dkey=value} arguments before the subcommand override configuration keys. */
     public static int run(String[] args, PrintStream out, PrintStream err, UnaryOperator<String> env) {
-        Map<String, String> overrides = new LinkedHashMap<>();
-        List<String> rest = new ArrayList<>();
-        for (String arg : args) {
-            if (rest.isEmpty() && arg.startsWith("-D") && arg.indexOf('=') > 2) {
-                overrides.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-            } else {
-                rest.add(arg);
-            }
-        }
-        return new DeviceCommand(out, err, overrides, env).execute(rest);
+        CommandSettings.Arguments arguments = CommandSettings.Arguments.split(args);
+        return new DeviceCommand(out, err, arguments.overrides(), env).execute(arguments.rest());
     }
 
     private int execute(List<String> args) {
