@@ -211,7 +211,7 @@ public final class StatusCommand {
         out.println("gaps              " + (d.hasGaps() ? d.missingCount() + " missing: " + d.gaps() : "none"));
         out.println("device backlog    " + (d.reportedBacklog() == null ? "not reported" : d.reportedBacklog()
                 + " changes, oldest unsent " + duration(d.oldestUnsentMs() == null ? 0 : d.oldestUnsentMs())
-                + " (reported " + ago(d.reportedAt(), now) + ")"));
+                + (d.reportedAt() == null ? "" : " (reported " + ago(d.reportedAt(), now) + ")")));
         out.println("device DLQ        " + (d.dlqDepth() == null ? "not reported" : d.dlqDepth() + " batches"));
         out.println("quarantine        " + d.openQuarantine() + " open");
         out.println("software          " + orDash(d.softwareVersion()) + ", config " + orDash(d.configVersion()));
