@@ -180,6 +180,18 @@ public class EdgeConfiguration implements CamelConfiguration {
         return dataSource;
     }
 
+    /**
+     * The advisory telemetry headers of every batch request (see forward-batches.camel.yaml). The configuration hash is
+     * computed once, here; the DLQ depth is read from the broker started by edgeJmsConnectionFactory.
+     */
+    @BindToRegistry("edgeTelemetry")
+    public EdgeTelemetry edgeTelemetry(EdgeSettings settings) {
+        String configVersion = EdgeTelemetry.hashOf(configDir, settings);
+        String softwareVersion = EdgeTelemetry.versionOf(EdgeConfiguration.class);
+        LOG.info("EdgeSync {} with configuration version {}", softwareVersion, configVersion);
+        return new EdgeTelemetry(() -> broker.messageCount(EdgeBroker.DEAD_LETTER_QUEUE), softwareVersion, configVersion);
+    }
+
     @BindToRegistry("batchAssembler")
     public BatchAssembler batchAssembler(EdgeSettings settings) {
         return new BatchAssembler(settings.deviceId());

@@ -34,6 +34,12 @@ public class BatchIngestor {
 
     private static final String TOUCH_DEVICE =
             "UPDATE edgesync.device SET last_seen_at = now() WHERE device_id = ?";
+    // Telemetry replaces only what the device sent this time (a null keeps the stored value).
+    private static final String TOUCH_DEVICE_WITH_TELEMETRY =
+            "UPDATE edgesync.device SET last_seen_at = now(), reported_at = now(),"
+            + " reported_backlog = coalesce(?, reported_backlog), oldest_unsent_ms = coalesce(?, oldest_unsent_ms),"
+            + " dlq_depth = coalesce(?, dlq_depth), software_version = coalesce(?, software_version),"
+            + " config_version = coalesce(?, config_version) WHERE device_id = ?";
     private static final String COUNT_STAGED =
             "SELECT count(*) FROM edgesync.staged_change WHERE device_id = ? AND seq = ANY (?)";
     private static final String INSERT_STAGED =
@@ -84,7 +90,17 @@ public class BatchIngestor {
         return ingest(new SignedRequest(pathDeviceId, authorization, timestamp, nonce, seq), contentType, body);
     }
 
+    /** As {@link #ingest(String, String, String, String, String, String, byte[])}, storing the device's telemetry too. */
+    public IngestResult ingest(String pathDeviceId, String authorization, String timestamp, String nonce, String seq,
+                               String contentType, byte[] body, DeviceTelemetry telemetry) {
+        return ingest(new SignedRequest(pathDeviceId, authorization, timestamp, nonce, seq), contentType, body, telemetry);
+    }
+
     public IngestResult ingest(SignedRequest request, String contentType, byte[] body) {
+        return ingest(request, contentType, body, DeviceTelemetry.NONE);
+    }
+
+    public IngestResult ingest(SignedRequest request, String contentType, byte[] body, DeviceTelemetry telemetry) {
         try (Connection connection = dataSource.getConnection()) {
             RequestAuthenticator.Admitted admitted = authenticator.admit(connection, request);
             if (!isJson(contentType)) {
@@ -105,7 +121,7 @@ public class BatchIngestor {
                 throw new DeviceMismatchException("signed seqs " + admitted.firstSeq() + "-" + admitted.lastSeq()
                         + " do not match the batch's " + batch.firstSeq() + "-" + batch.lastSeq());
             }
-            return stage(connection, batch, admitted);
+            return stage(connection, batch, admitted, telemetry == null ? DeviceTelemetry.NONE : telemetry);
         } catch (SQLException e) {
             throw new StagingUnavailableException(e);
         }
@@ -146,8 +162,8 @@ public class BatchIngestor {
         }
     }
 
-    private IngestResult stage(Connection connection, ChangeBatch batch, RequestAuthenticator.Admitted admitted)
-            throws SQLException {
+    private IngestResult stage(Connection connection, ChangeBatch batch, RequestAuthenticator.Admitted admitted,
+                               DeviceTelemetry telemetry) throws SQLException {
         connection.setAutoCommit(false);
         try {
             if (!seenRequests.remember(connection, admitted.deviceId(), admitted.nonce(), admitted.epochSeconds())) {
@@ -155,8 +171,17 @@ public class BatchIngestor {
             }
             // Locks the device row: batches of one device are staged one at a time, so the count below is exact
             // even when a batch is resent while the first attempt is still committing.
-            try (PreparedStatement touch = connection.prepareStatement(TOUCH_DEVICE)) {
-                touch.setString(1, batch.deviceId());
+            try (PreparedStatement touch = connection.prepareStatement(
+                    telemetry.isEmpty() ? TOUCH_DEVICE : TOUCH_DEVICE_WITH_TELEMETRY)) {
+                int i = 1;
+                if (!telemetry.isEmpty()) {
+                    touch.setObject(i++, telemetry.backlog(), java.sql.Types.BIGINT);
+                    touch.setObject(i++, telemetry.oldestUnsentMs(), java.sql.Types.BIGINT);
+                    touch.setObject(i++, telemetry.dlqDepth(), java.sql.Types.INTEGER);
+                    touch.setString(i++, telemetry.softwareVersion());
+                    touch.setString(i++, telemetry.configVersion());
+                }
+                touch.setString(i, batch.deviceId());
                 touch.executeUpdate();
             }
             int duplicates;
