@@ -13,7 +13,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -73,16 +72,8 @@ public final class StatusCommand {
 
     /** @param redraw redraw the watch's progress bar in place (a terminal), else print one line per refresh */
     public static int run(String[] args, PrintStream out, PrintStream err, UnaryOperator<String> env, boolean redraw) {
-        Map<String, String> overrides = new LinkedHashMap<>();
-        List<String> rest = new ArrayList<>();
-        for (String arg : args) {
-            if (rest.isEmpty() && arg.startsWith("-D") && arg.indexOf('=') > 2) {
-                overrides.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-            } else {
-                rest.add(arg);
-            }
-        }
-        return new StatusCommand(out, err, overrides, env, redraw).execute(rest);
+        CommandSettings.Arguments arguments = CommandSettings.Arguments.split(args);
+        return new StatusCommand(out, err, arguments.overrides(), env, redraw).execute(arguments.rest());
     }
 
     private int execute(List<String> args) {
