@@ -13,6 +13,7 @@ public final class BenchCommand {
               --devices N            simulated devices of the ingest phase (default 100)
               --pg-url JDBC_URL      use this PostgreSQL database instead of an embedded one
               --pg-user USER         user for --pg-url (default postgres; password from EDGESYNC_DB_PASSWORD)
+              --edge-jvm "FLAGS"     the edge's JVM flags, space-separated (default "-Xmx96m -XX:+UseSerialGC")
               --work-dir DIR         SQLite files, broker journal, logs (default ops/target/bench-data)
             """;
 
@@ -31,6 +32,7 @@ public final class BenchCommand {
         String pgUrl = null;
         String pgUser = "postgres";
         Path work = home.resolve("ops/target/bench-data");
+        java.util.List<String> edgeJvm = Bench.EDGE_JVM_OPTIONS;
         while (!args.isEmpty()) {
             String option = args.pop();
             switch (option) {
@@ -40,6 +42,7 @@ public final class BenchCommand {
                 case "--pg-url" -> pgUrl = value(option, args);
                 case "--pg-user" -> pgUser = value(option, args);
                 case "--work-dir" -> work = Path.of(value(option, args));
+                case "--edge-jvm" -> edgeJvm = java.util.List.of(value(option, args).trim().split("\\s+"));
                 case "--help", "-h" -> {
                     System.out.print(USAGE);
                     return 0;
@@ -48,7 +51,7 @@ public final class BenchCommand {
             }
         }
         Bench.Options options = new Bench.Options(quick, pgUrl, pgUser, System.getenv("EDGESYNC_DB_PASSWORD"),
-                work, home, json, devices);
+                work, home, json, devices, edgeJvm);
         new Bench(options, System.out).run();
         return 0;
     }
