@@ -34,6 +34,8 @@ public final class OpsMain {
               --outage-s N           how long the cloud is unreachable (default quick 15, full 600)
               --work-dir DIR         scenario directories and logs (default fault-data)
               --timeout-s N          give up a drain after N seconds (default quick 180, full 1800)
+
+            usage: ops/bench [--quick] [--json FILE] [--devices N] [--pg-url JDBC_URL] [--pg-user USER] [--work-dir DIR]
             """;
 
     private OpsMain() {
@@ -47,6 +49,7 @@ public final class OpsMain {
                 case "demo" -> demo(rest);
                 case "reconcile" -> reconcile(rest);
                 case "faults" -> faults(rest);
+                case "bench" -> org.edgesync.ops.bench.BenchCommand.run(rest);
                 default -> throw new IllegalArgumentException("unknown command '" + command + "' (allowed: demo, reconcile, faults)");
             };
             System.exit(status);

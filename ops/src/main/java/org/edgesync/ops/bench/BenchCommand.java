@@ -1,0 +1,77 @@
+package org.edgesync.ops.bench;
+
+import java.nio.file.Path;
+import java.util.Deque;
+
+/** Command line of {@code ops/bench}: options into {@link Bench.Options}, exit status 0 when every phase ran. */
+public final class BenchCommand {
+
+    static final String USAGE = """
+            usage: ops/bench [options]
+              --quick                small workloads (about 2 minutes): 60,000 e2e changes, a 100,000-change backlog
+              --json FILE            also write the figures as JSON (key: number)
+              --devices N            simulated devices of the ingest phase (default 100)
+              --pg-url JDBC_URL      use this PostgreSQL database instead of an embedded one
+              --pg-user USER         user for --pg-url (default postgres; password from EDGESYNC_DB_PASSWORD)
+              --edge-jvm "FLAGS"     the edge's JVM flags, space-separated (default "-Xmx96m -XX:+UseSerialGC")
+              --work-dir DIR         SQLite files, broker journal, logs (default ops/target/bench-data)
+            """;
+
+    private BenchCommand() {
+    }
+
+    public static int run(Deque<String> args) throws Exception {
+        // the enrolments and the embedded PostgreSQL log every pool and migration check at INFO otherwise
+        for (String logger : new String[] {"com.zaxxer.hikari", "org.flywaydb", "io.zonky"}) {
+            System.setProperty("org.slf4j.simpleLogger.log." + logger, "warn");
+        }
+        Path home = Path.of(System.getProperty("edgesync.home", "."));
+        boolean quick = false;
+        Path json = null;
+        int devices = 100;
+        String pgUrl = null;
+        String pgUser = "postgres";
+        Path work = home.resolve("ops/target/bench-data");
+        java.util.List<String> edgeJvm = Bench.EDGE_JVM_OPTIONS;
+        while (!args.isEmpty()) {
+            String option = args.pop();
+            switch (option) {
+                case "--quick" -> quick = true;
+                case "--json" -> json = Path.of(value(option, args));
+                case "--devices" -> devices = positive(option, value(option, args));
+                case "--pg-url" -> pgUrl = value(option, args);
+                case "--pg-user" -> pgUser = value(option, args);
+                case "--work-dir" -> work = Path.of(value(option, args));
+                case "--edge-jvm" -> edgeJvm = java.util.List.of(value(option, args).trim().split("\\s+"));
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    return 0;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + option + "'");
+            }
+        }
+        Bench.Options options = new Bench.Options(quick, pgUrl, pgUser, System.getenv("EDGESYNC_DB_PASSWORD"),
+                work, home, json, devices, edgeJvm);
+        new Bench(options, System.out).run();
+        return 0;
+    }
+
+    private static String value(String option, Deque<String> args) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.pop();
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through to the message
+        }
+        throw new IllegalArgumentException(option + " must be a positive whole number but was '" + value + "'");
+    }
+}

@@ -1,0 +1,164 @@
+package org.edgesync.ops.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.edgesync.contract.BatchCodec;
+import org.edgesync.contract.Change;
+import org.edgesync.contract.ChangeBatch;
+import org.edgesync.contract.Operation;
+import org.edgesync.contract.WireProtocol;
+import org.edgesync.contract.auth.RequestSignature;
+
+import javax.net.ssl.SSLContext;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * N simulated devices posting signed, gzipped batches to a cloud node at once, each as fast as the cloud answers
+ * (one request in flight per device, like the edge's single transacted consumer). Bodies are encoded before the
+ * clock starts; each attempt is signed at send time with a fresh timestamp and nonce, as the edge does.
+ */
+final class IngestLoad {
+
+    /** A device as enrolment gave it. */
+    record Device(String id, byte[] key) {
+    }
+
+    /** What the load produced: total changes, wall time, and each request's latency in ns. */
+    record Result(long changes, double seconds, long[] latencyNanos, long failures) {
+        double changesPerSecond() {
+            return changes / seconds;
+        }
+    }
+
+    private IngestLoad() {
+    }
+
+    /** The first {@code count} captured changes of a SQLite change table, as the edge would send them. */
+    static List<Change> template(Path sqlite, int count) throws SQLException {
+        BatchCodec codec = new BatchCodec();
+        List<Change> changes = new ArrayList<>(count);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + sqlite); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT seq, table_name, op, pk, \"row\", captured_at FROM _edgesync_changes"
+                     + " ORDER BY seq LIMIT " + count)) {
+            while (rs.next()) {
+                String row = rs.getString(5);
+                changes.add(new Change(rs.getLong(1), rs.getString(2), Operation.parse(rs.getString(3)),
+                        json(codec, rs.getString(4)), row == null ? null : json(codec, row), rs.getLong(6)));
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a captured row is not JSON: " + e.getMessage(), e);
+        }
+        return changes;
+    }
+
+    private static ObjectNode json(BatchCodec codec, String text) throws com.fasterxml.jackson.core.JsonProcessingException {
+        return (ObjectNode) codec.mapper().readTree(text);
+    }
+
+    /** Batch {@code n} (0-based) of a device: the template renumbered to seqs n*size+1 .. (n+1)*size. */
+    static byte[] batchJson(BatchCodec codec, String deviceId, List<Change> template, int n, int size) {
+        List<Change> changes = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            Change t = template.get((n * size + i) % template.size());
+            changes.add(new Change((long) n * size + i + 1, t.table(), t.op(), t.pk(), t.row(), t.capturedAt()));
+        }
+        return codec.encode(ChangeBatch.of(deviceId, changes));
+    }
+
+    /**
+     * Every device sends batches {@code fromBatch .. fromBatch+batches-1}; the clock runs from the first send to
+     * the last answer. With {@code intervalNanos} 0 each device sends as soon as its previous batch was answered;
+     * otherwise one batch per interval, the devices spread evenly over it.
+     */
+    static Result run(String baseUrl, SSLContext ssl, List<Device> devices, List<Change> template, int fromBatch,
+                      int batches, int size, long intervalNanos) throws Exception {
+        BatchCodec codec = new BatchCodec();
+        List<List<byte[]>> jsonBodies = new ArrayList<>();
+        List<List<byte[]>> gzipBodies = new ArrayList<>();
+        for (Device device : devices) {
+            List<byte[]> json = new ArrayList<>();
+            List<byte[]> gz = new ArrayList<>();
+            for (int b = fromBatch; b < fromBatch + batches; b++) {
+                byte[] body = batchJson(codec, device.id(), template, b, size);
+                json.add(body);
+                gz.add(BatchCodec.gzip(body));
+            }
+            jsonBodies.add(json);
+            gzipBodies.add(gz);
+        }
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10));
+        if (ssl != null) {
+            builder.sslContext(ssl);
+        }
+        HttpClient client = builder.build();
+        long[] latencies = new long[devices.size() * batches];
+        AtomicLong failures = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(devices.size());
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int d = 0; d < devices.size(); d++) {
+                int deviceIndex = d;
+                futures.add(pool.submit(() -> {
+                    Device device = devices.get(deviceIndex);
+                    String path = WireProtocol.ingestPath(device.id());
+                    URI uri = URI.create(baseUrl + path);
+                    for (int b = 0; b < batches; b++) {
+                        if (intervalNanos > 0) {
+                            long due = start + intervalNanos * deviceIndex / devices.size() + intervalNanos * b;
+                            java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+                        }
+                        long first = (long) (fromBatch + b) * size + 1;
+                        long last = first + size - 1;
+                        byte[] json = jsonBodies.get(deviceIndex).get(b);
+                        long sent = System.nanoTime();
+                        while (true) {
+                            var headers = RequestSignature.headers(device.key(), device.id(), 1, "POST", path, json,
+                                    first, last, System.currentTimeMillis() / 1000, RequestSignature.newNonce());
+                            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                                    .header("Content-Type", "application/json")
+                                    .header("Content-Encoding", "gzip")
+                                    .header(WireProtocol.CHANGE_COUNT_HEADER, Integer.toString(size))
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(gzipBodies.get(deviceIndex).get(b)));
+                            headers.forEach(request::header);
+                            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                            if (response.statusCode() / 100 == 2) {
+                                break;
+                            }
+                            failures.incrementAndGet();
+                            if (failures.get() > 50) {
+                                throw new IllegalStateException("the cloud refused " + device.id() + " batch " + first
+                                        + "-" + last + ": HTTP " + response.statusCode() + " " + response.body());
+                            }
+                        }
+                        latencies[deviceIndex * batches + b] = System.nanoTime() - sent;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            long end = System.nanoTime();
+            return new Result((long) devices.size() * batches * size, (end - start) / 1e9, latencies, failures.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
