@@ -37,8 +37,13 @@ class IngestTimeoutIT {
 
     @AfterEach
     void stopNode() throws Exception {
-        node.close();
-        db.close();
+        try {
+            if (node != null) {
+                node.close();
+            }
+        } finally {
+            db.close();
+        }
     }
 
     @Test
