@@ -40,6 +40,25 @@ final class CommandSettings {
         this.env = env;
     }
 
+    /** Flyway and Hikari log at INFO by default; an operator command shows only its own output and warnings. */
+    static void quietLibraryLogging() {
+        for (String logger : new String[] {"org.flywaydb", "com.zaxxer.hikari"}) {
+            String key = "org.slf4j.simpleLogger.log." + logger;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "warn");
+            }
+        }
+    }
+
+    /** The first line of an exception message, for a one-sentence error on stderr. */
+    static String firstLine(String message) {
+        if (message == null) {
+            return "no message";
+        }
+        int nl = message.indexOf('\n');
+        return (nl < 0 ? message : message.substring(0, nl)).trim();
+    }
+
     /** A command line split into its leading {@code -Dkey=value} options (configuration overrides) and the rest. */
     record Arguments(Map<String, String> overrides, List<String> rest) {
 

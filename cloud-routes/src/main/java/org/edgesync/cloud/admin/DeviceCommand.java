@@ -53,12 +53,7 @@ public final class DeviceCommand {
     }
 
     public static void main(String[] args) {
-        if (System.getProperty("org.slf4j.simpleLogger.log.org.flywaydb") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.org.flywaydb", "warn");
-        }
-        if (System.getProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn");
-        }
+        CommandSettings.quietLibraryLogging();
         System.exit(run(args, System.out, System.err, System::getenv));
     }
 
@@ -107,10 +102,10 @@ public final class DeviceCommand {
             err.println(e.getMessage());
             return ERROR;
         } catch (FlywayException e) {
-            err.println("The database schema cannot be migrated: " + firstLine(e.getMessage()));
+            err.println("The database schema cannot be migrated: " + CommandSettings.firstLine(e.getMessage()));
             return ERROR;
         } catch (SQLException e) {
-            err.println("PostgreSQL failed: " + firstLine(e.getMessage()));
+            err.println("PostgreSQL failed: " + CommandSettings.firstLine(e.getMessage()));
             return ERROR;
         }
     }
@@ -240,17 +235,5 @@ public final class DeviceCommand {
         return value;
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "no message";
-        }
-        int nl = message.indexOf('\n');
-        return (nl < 0 ? message : message.substring(0, nl)).trim();
-    }
 
-    private static final class UsageException extends RuntimeException {
-        UsageException(String message) {
-            super(message);
-        }
-    }
 }

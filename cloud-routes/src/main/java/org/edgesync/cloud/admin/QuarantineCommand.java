@@ -54,9 +54,7 @@ public final class QuarantineCommand {
 
     public static void main(String[] args) {
         // Flyway announces every validation at INFO; the operator wants the command's own output
-        if (System.getProperty("org.slf4j.simpleLogger.log.org.flywaydb") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.org.flywaydb", "warn");
-        }
+        CommandSettings.quietLibraryLogging();
         System.exit(run(args, System.out, System.err));
     }
 
@@ -104,10 +102,10 @@ public final class QuarantineCommand {
             err.println(e.getMessage());
             return ERROR;
         } catch (FlywayException e) {
-            err.println("The database schema cannot be migrated: " + firstLine(e.getMessage()));
+            err.println("The database schema cannot be migrated: " + CommandSettings.firstLine(e.getMessage()));
             return ERROR;
         } catch (SQLException e) {
-            err.println("PostgreSQL failed: " + firstLine(e.getMessage()));
+            err.println("PostgreSQL failed: " + CommandSettings.firstLine(e.getMessage()));
             return ERROR;
         }
     }
@@ -226,18 +224,5 @@ public final class QuarantineCommand {
         throw new UsageException("--seq is \"" + text + "\" but must be a positive whole number.");
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "no message";
-        }
-        int nl = message.indexOf('\n');
-        return (nl < 0 ? message : message.substring(0, nl)).trim();
-    }
 
-    /** A command line the command does not understand. */
-    private static final class UsageException extends RuntimeException {
-        UsageException(String message) {
-            super(message);
-        }
-    }
 }

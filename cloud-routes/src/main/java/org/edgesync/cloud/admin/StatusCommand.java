@@ -56,12 +56,7 @@ public final class StatusCommand {
     }
 
     public static void main(String[] args) {
-        if (System.getProperty("org.slf4j.simpleLogger.log.org.flywaydb") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.org.flywaydb", "warn");
-        }
-        if (System.getProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn");
-        }
+        CommandSettings.quietLibraryLogging();
         System.exit(run(args, System.out, System.err, System::getenv, System.console() != null));
     }
 
@@ -123,10 +118,10 @@ public final class StatusCommand {
             err.println(e.getMessage());
             return ERROR;
         } catch (FlywayException e) {
-            err.println("The database schema cannot be migrated: " + firstLine(e.getMessage()));
+            err.println("The database schema cannot be migrated: " + CommandSettings.firstLine(e.getMessage()));
             return ERROR;
         } catch (SQLException e) {
-            err.println("PostgreSQL failed: " + firstLine(e.getMessage()));
+            err.println("PostgreSQL failed: " + CommandSettings.firstLine(e.getMessage()));
             return ERROR;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -315,17 +310,5 @@ public final class StatusCommand {
         return value == null ? "-" : value.toString();
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "no message";
-        }
-        int nl = message.indexOf('\n');
-        return (nl < 0 ? message : message.substring(0, nl)).trim();
-    }
 
-    private static final class UsageException extends RuntimeException {
-        UsageException(String message) {
-            super(message);
-        }
-    }
 }
