@@ -13,6 +13,9 @@ public final class SqliteDataSources {
     /** How long an EdgeSync statement waits for the shop's write lock before failing with SQLITE_BUSY. */
     public static final int BUSY_TIMEOUT_MS = 10_000;
 
+    /** How long the edge's start keeps trying to open the shop's file while the shop writes. */
+    static final long STARTUP_RETRY_MS = 60_000;
+
     private SqliteDataSources() {
     }
 
@@ -39,6 +42,10 @@ public final class SqliteDataSources {
         // only contend for SQLite's single write lock.
         pool.setMaximumPoolSize(2);
         pool.setMinimumIdle(1);
+        // The first connection switches the file to WAL, which needs the lock between two of the shop's
+        // transactions; SQLite answers SQLITE_BUSY at once (no busy wait) when the shop holds the write lock then.
+        // Retry for a minute (Hikari tries once a second) rather than fail the edge's start on a busy till.
+        pool.setInitializationFailTimeout(STARTUP_RETRY_MS);
         return new HikariDataSource(pool);
     }
 }
