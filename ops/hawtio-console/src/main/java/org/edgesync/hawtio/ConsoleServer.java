@@ -2,11 +2,13 @@ package org.edgesync.hawtio;
 
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.server.Server;
+import org.slf4j.simple.SimpleServiceProvider;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.servlet.FilterHolder;
 import org.eclipse.jetty.servlet.ServletContextHandler;
 import org.eclipse.jetty.servlet.ServletHolder;
+import org.eclipse.jetty.webapp.ClassMatcher;
 import org.eclipse.jetty.webapp.WebAppContext;
 
 import java.nio.file.Files;
@@ -43,6 +45,10 @@ public final class ConsoleServer implements AutoCloseable {
         unpacked.toFile().deleteOnExit();
         hawtio.setTempDirectory(unpacked.toFile());
         hawtio.setThrowUnavailableOnStartupException(true);
+        // The war brings its own logging (slf4j with log4j); the launcher's slf4j-simple would confuse it.
+        hawtio.addServerClassMatcher(new ClassMatcher("org.slf4j.",
+                SimpleServiceProvider.class.getProtectionDomain().getCodeSource().getLocation().toString()));
+        hawtio.addFilter(new FilterHolder(new LocalJolokiaRefusal()), "/jolokia/*", EnumSet.of(DispatcherType.REQUEST));
         hawtio.addFilter(new FilterHolder(new JolokiaCredentialsFilter(settings.targets(), settings.user(),
                 settings.password(), settings.host().isLoopbackAddress())), "/proxy/*", EnumSet.of(DispatcherType.REQUEST));
 

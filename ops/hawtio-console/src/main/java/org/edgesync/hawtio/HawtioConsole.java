@@ -1,5 +1,6 @@
 package org.edgesync.hawtio;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -29,7 +30,15 @@ public final class HawtioConsole {
             System.exit(2);
             return;
         }
-        ConsoleServer server = ConsoleServer.start(settings);
+        ConsoleServer server;
+        try {
+            server = ConsoleServer.start(settings);
+        } catch (IOException e) {
+            System.err.println("ops/hawtio: cannot listen on " + settings.host().getHostAddress() + ":" + settings.port()
+                    + " (" + e.getMessage() + "): choose another --port.");
+            System.exit(2);
+            return;
+        }
         printWhere(System.out, settings, server.port());
         server.join();
     }
