@@ -1,7 +1,8 @@
 // Drives headless Chromium through the EdgeSync Hawtio console as an operator would: opens each connection from the
 // console's front page, lists the Camel routes, draws a route diagram, and finds the broker queue in the JMX tree.
 // usage: node check-console.js EXPECTATIONS.json
-//   {"console": "http://127.0.0.1:8090/", "chromium": "/usr/bin/chromium", "screenshots": "DIR", "profile": "DIR",
+//   {"console": "http://127.0.0.1:8090/", "chromium": "/usr/bin/chromium", "screenshots": "DIR", "failures": "DIR",
+//    "profile": "DIR",
 //    "connections": [{"name": "edge", "routes": ["poll-changes"], "diagramRoute": "forward-batches",
 //                     "queues": ["edgesync.batches"], "screenshot": "hawtio-routes.png"}, ...]}
 // Prints one line per check; exits 1 naming everything that was missing, 2 on a usage or browser error.
@@ -68,6 +69,9 @@ async function checkConnection(context, spec, connection) {
       missing.push(`route ${route} on ${name}`);
     }
   }
+  if (!connection.routes.every((route) => shown.includes(route))) {
+    await failureScreenshot(page, spec, `${name}-routes.png`);
+  }
   const header = await table.locator('thead').innerText();
   if (!/Completed/.test(header)) {
     missing.push(`exchange counters (Completed column) on ${name}`);
@@ -91,6 +95,7 @@ async function checkConnection(context, spec, connection) {
       }
     } catch (e) {
       missing.push(`route diagram of ${connection.diagramRoute} on ${name}`);
+      await failureScreenshot(page, spec, `${name}-diagram.png`);
     }
     await page.setViewportSize({ width: 1400, height: 860 });
   }
@@ -103,10 +108,17 @@ async function checkConnection(context, spec, connection) {
     await page.locator('input').first().fill(queue);
     const queueMBean = page.getByText(`subcomponent=queues,routing-type="anycast",queue="${queue}"`, { exact: false });
     const candidates = page.getByText(queue, { exact: true });
+    await candidates.first().waitFor({ timeout: TIMEOUT_MS / 2 }).catch(() => {});
     let found = false;
-    for (let i = 0; i < await candidates.count() && !found; i++) {
-      await candidates.nth(i).click();
-      found = await queueMBean.first().waitFor({ timeout: 3000 }).then(() => true, () => false);
+    const deadline = Date.now() + TIMEOUT_MS / 2;
+    while (!found && Date.now() < deadline) {
+      for (let i = 0; i < await candidates.count() && !found; i++) {
+        await candidates.nth(i).click();
+        found = await queueMBean.first().waitFor({ timeout: 3000 }).then(() => true, () => false);
+      }
+      if (!found) {
+        await page.waitForTimeout(500);
+      }
     }
     if (found) {
       console.log(`${name}: broker queue ${queue} shown: ${(await queueMBean.first().innerText()).trim()}`);
@@ -117,6 +129,7 @@ async function checkConnection(context, spec, connection) {
       }
     } else {
       missing.push(`broker queue ${queue} on ${name}`);
+      await failureScreenshot(page, spec, `${name}-queue-${queue}.png`);
     }
   }
   await page.close();
@@ -134,6 +147,14 @@ async function waitForNames(read, expected) {
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** What the browser showed when a check failed, kept apart from the screenshots the README shows. */
+async function failureScreenshot(page, spec, file) {
+  const dir = spec.failures || spec.screenshots;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, 'failed-' + file) });
+  console.log(`failure screenshot ${path.join(dir, 'failed-' + file)}`);
 }
 
 async function screenshot(page, spec, file) {
