@@ -25,8 +25,7 @@ public final class HawtioConsole {
         try {
             settings = ConsoleSettings.parse(arguments, System::getenv, defaultWar());
         } catch (IllegalArgumentException e) {
-            System.err.println("ops/hawtio: " + e.getMessage());
-            System.err.print(ConsoleSettings.USAGE);
+            System.err.println("ops/hawtio: " + e.getMessage() + " (ops/hawtio --help lists the options)");
             System.exit(2);
             return;
         }
@@ -47,8 +46,10 @@ public final class HawtioConsole {
         String base = "http://" + (settings.host().isLoopbackAddress() ? "127.0.0.1" : settings.host().getHostAddress())
                 + ":" + port + "/";
         out.println("EdgeSync Hawtio console at " + base + " (user " + settings.user() + " for every endpoint)");
+        EndpointCheck check = new EndpointCheck(settings.user(), settings.password());
         for (JolokiaTarget target : settings.targets()) {
-            out.printf("  %-8s %s?open=%s   -> %s%n", target.name(), base, target.name(), target.url());
+            out.printf("  %-8s %s?open=%s   -> %s: %s%n", target.name(), base, target.name(), target.url(),
+                    check.describe(target));
         }
         out.println("Ctrl-C stops it.");
     }

@@ -98,6 +98,13 @@ class ConsoleServerIT {
     }
 
     @Test
+    void shouldSayAtStartWhetherEachEndpointAnswers() throws Exception {
+        assertThat(java.nio.file.Files.readString(dir.resolve("console.log")))
+                .contains("edge     " + console.url() + "?open=edge   -> http://127.0.0.1:" + configured.port()
+                        + "/jolokia/: answers");
+    }
+
+    @Test
     void shouldRefuseHawtiosOwnUnrestrictedJolokia() throws Exception {
         assertThat(post("/hawtio/jolokia/").statusCode()).isEqualTo(403);
     }
