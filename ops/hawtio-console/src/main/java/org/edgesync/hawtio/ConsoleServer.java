@@ -11,8 +11,6 @@ import org.eclipse.jetty.servlet.ServletHolder;
 import org.eclipse.jetty.webapp.ClassMatcher;
 import org.eclipse.jetty.webapp.WebAppContext;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.stream.Collectors;
 
@@ -41,9 +39,6 @@ public final class ConsoleServer implements AutoCloseable {
         WebAppContext hawtio = new WebAppContext();
         hawtio.setContextPath("/hawtio");
         hawtio.setWar(settings.war().toAbsolutePath().toString());
-        Path unpacked = Files.createTempDirectory("edgesync-hawtio-");
-        unpacked.toFile().deleteOnExit();
-        hawtio.setTempDirectory(unpacked.toFile());
         hawtio.setThrowUnavailableOnStartupException(true);
         // The war brings its own logging (slf4j with log4j); the launcher's slf4j-simple would confuse it.
         hawtio.addServerClassMatcher(new ClassMatcher("org.slf4j.",
