@@ -10,6 +10,8 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.edgesync.cloud.auth.MasterKey;
 import org.edgesync.cloud.auth.RequestAuthenticator;
 import org.edgesync.cloud.auth.SeenRequests;
+import org.edgesync.cloud.housekeeping.AttentionReport;
+import org.edgesync.cloud.housekeeping.StagingRetention;
 import org.edgesync.cloud.ingest.BatchIngestor;
 import org.edgesync.cloud.ingest.IngestRequestTimeout;
 import org.edgesync.cloud.ingest.RateLimiter;
@@ -32,6 +34,7 @@ import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Wires the cloud node: checks the settings, opens the PostgreSQL pool, runs the Flyway migrations, loads the
@@ -102,6 +105,15 @@ public class CloudConfiguration implements CamelConfiguration {
     @PropertyInject(value = "camel.management.port", defaultValue = "8080")
     String managementPort;
 
+    @PropertyInject(value = "edgesync.staging.retention.hours", defaultValue = "168")
+    String stagingRetentionHours;
+    @PropertyInject(value = "edgesync.staging.retention.chunk.rows", defaultValue = "5000")
+    String stagingRetentionChunkRows;
+    @PropertyInject(value = "edgesync.staging.retention.cron", defaultValue = "0 7/15 * * * ?")
+    String stagingRetentionCron;
+    @PropertyInject(value = "edgesync.report.cron", defaultValue = "0 5 * * * ?")
+    String reportCron;
+
     private Node node;
 
     @BindToRegistry("edgesyncDataSource")
@@ -127,6 +139,16 @@ public class CloudConfiguration implements CamelConfiguration {
     @BindToRegistry("stagedChangeLoader")
     public StagedChangeLoader stagedChangeLoader() {
         return node().loader;
+    }
+
+    @BindToRegistry("stagingRetention")
+    public StagingRetention stagingRetention() {
+        return node().housekeeping.retention();
+    }
+
+    @BindToRegistry("attentionReport")
+    public AttentionReport attentionReport() {
+        return node().housekeeping.report();
     }
 
     /** The quartz component of the routes, on the clustered scheduler. */
@@ -161,7 +183,7 @@ public class CloudConfiguration implements CamelConfiguration {
     /** What one cloud node owns; closed in reverse order of creation. */
     private record Node(HikariDataSource dataSource, TableMappings mappings, BatchIngestor ingestor,
                         StagedChangeLoader loader, SeenRequests seenRequests, Scheduler scheduler,
-                        JolokiaAgent jolokia) {
+                        JolokiaAgent jolokia, Housekeeping housekeeping) {
 
         static Node start(CloudConfiguration c) {
             String url = Settings.postgresUrl("edgesync.db.url", c.dbUrl);
@@ -193,6 +215,12 @@ public class CloudConfiguration implements CamelConfiguration {
                         + " demos and tests, or behind a TLS-terminating proxy on the same host.");
             }
 
+            long retentionHours = Settings.longBetween("edgesync.staging.retention.hours", c.stagingRetentionHours, 1, 87_600);
+            int retentionChunk = Settings.intBetween("edgesync.staging.retention.chunk.rows", c.stagingRetentionChunkRows,
+                    100, 100_000);
+            Settings.cron("edgesync.staging.retention.cron", c.stagingRetentionCron);
+            Settings.cron("edgesync.report.cron", c.reportCron);
+
             HaltPoint haltPoint = HaltPoint.parse(c.haltAt);
             HikariDataSource pool = Database.openPool("edgesync-cloud", url, user,
                     c.dbPassword == null ? "" : c.dbPassword.trim(), poolSize);
@@ -220,7 +248,9 @@ public class CloudConfiguration implements CamelConfiguration {
                 BatchIngestor ingestor = new BatchIngestor(pool, maxBody, maxChangesPerBatch,
                         new RequestAuthenticator(masterKey, maxSkew, Clock.systemUTC()), new RateLimiter(rate, burst), seen);
                 return new Node(pool, mappings, ingestor,
-                        new StagedChangeLoader(pool, mappings, maxChanges, haltPoint), seen, scheduler, jolokia);
+                        new StagedChangeLoader(pool, mappings, maxChanges, haltPoint), seen, scheduler, jolokia,
+                        new Housekeeping(new StagingRetention(pool, Duration.ofHours(retentionHours), retentionChunk,
+                                Clock.systemUTC()), new AttentionReport(pool)));
             } catch (SQLException | SchedulerException | RuntimeException e) {
                 pool.close();
                 if (e instanceof RuntimeException runtime) {
@@ -241,5 +271,9 @@ public class CloudConfiguration implements CamelConfiguration {
             }
             dataSource.close();
         }
+    }
+
+    /** The beans of the scheduled housekeeping jobs (route-config/cloud/routes: purge-loaded-staging, report-quarantine-and-dlq). */
+    private record Housekeeping(StagingRetention retention, AttentionReport report) {
     }
 }
