@@ -11,6 +11,7 @@ import org.edgesync.cloud.auth.MasterKey;
 import org.edgesync.cloud.auth.RequestAuthenticator;
 import org.edgesync.cloud.auth.SeenRequests;
 import org.edgesync.cloud.housekeeping.AttentionReport;
+import org.edgesync.cloud.housekeeping.PausedJobs;
 import org.edgesync.cloud.housekeeping.StagingRetention;
 import org.edgesync.cloud.ingest.BatchIngestor;
 import org.edgesync.cloud.ingest.IngestRequestTimeout;
@@ -164,6 +165,9 @@ public class CloudConfiguration implements CamelConfiguration {
         Node started = node();
         long timeoutMs = Settings.longBetween("edgesync.ingest.request.timeout.ms", requestTimeoutMs, 1000, 600_000);
         camelContext.addStartupListener((context, alreadyStarted) -> IngestRequestTimeout.install(context, timeoutMs));
+        // after the routes registered their triggers (a changed cron replaces a trigger unpaused), before firing
+        camelContext.addStartupListener((context, alreadyStarted) ->
+                new PausedJobs(started.dataSource(), clusterName.trim()).reapply(started.scheduler()));
         // Stopped after the routes: the scheduler first (it still uses the pool), then the pool.
         camelContext.addService(new ServiceSupport() {
             @Override

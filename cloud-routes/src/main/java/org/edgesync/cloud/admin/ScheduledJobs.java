@@ -1,5 +1,6 @@
 package org.edgesync.cloud.admin;
 
+import org.edgesync.cloud.housekeeping.PausedJobs;
 import org.edgesync.cloud.support.ClusteredScheduler;
 import org.quartz.CronTrigger;
 import org.quartz.JobKey;
@@ -35,11 +36,13 @@ final class ScheduledJobs implements AutoCloseable {
     private final Scheduler scheduler;
     private final DataSource dataSource;
     private final String clusterName;
+    private final PausedJobs paused;
 
     private ScheduledJobs(Scheduler scheduler, DataSource dataSource, String clusterName) {
         this.scheduler = scheduler;
         this.dataSource = dataSource;
         this.clusterName = clusterName;
+        this.paused = new PausedJobs(dataSource, clusterName);
     }
 
     /** @param clusterName camel.main.name of the cloud nodes: the Quartz scheduler name they share */
@@ -84,14 +87,21 @@ final class ScheduledJobs implements AutoCloseable {
         scheduler.triggerJob(key(name));
     }
 
-    /** Pauses the job's triggers in the store: no node fires it until {@link #resume}, restarts included. */
-    void pause(String name) throws SchedulerException {
-        scheduler.pauseJob(key(name));
+    /**
+     * Pauses the job's triggers in the store and records the pause ({@link PausedJobs}): no node fires it until
+     * {@link #resume}, restarts and cron changes included.
+     */
+    void pause(String name) throws SchedulerException, SQLException {
+        JobKey job = key(name);
+        paused.record(job);
+        scheduler.pauseJob(job);
     }
 
     /** Resumes the job; a fire missed while paused runs once at once (Quartz's smart misfire policy for cron). */
-    void resume(String name) throws SchedulerException {
-        scheduler.resumeJob(key(name));
+    void resume(String name) throws SchedulerException, SQLException {
+        JobKey job = key(name);
+        scheduler.resumeJob(job);
+        paused.forget(job);
     }
 
     /** Cloud nodes of this cluster that checked in with the job store recently. */

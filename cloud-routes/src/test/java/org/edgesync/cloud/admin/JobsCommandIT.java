@@ -45,6 +45,9 @@ class JobsCommandIT {
     /** The loader never fires by itself (only when triggered); staging retention fires every second. */
     private static final Map<String, String> NODE = Map.of("edgesync.load.cron", NEVER,
             "edgesync.staging.retention.cron", "* * * * * ?");
+    /** The same node after an operator changed the retention schedule: the node replaces the job's trigger. */
+    private static final Map<String, String> NODE_WITH_NEW_CRON = Map.of("edgesync.load.cron", NEVER,
+            "edgesync.staging.retention.cron", "0/2 * * * * ?");
 
     private TestDatabase db;
     private DataSource ds;
@@ -148,7 +151,7 @@ class JobsCommandIT {
 
     @Test
     @Order(4)
-    void shouldStopFiringWhilePausedAcrossARestartAndFireAgainOnResume() throws Exception {
+    void shouldStopFiringWhilePausedAcrossRestartsAndCronChangesAndFireAgainOnResume() throws Exception {
         stageExpired(10);
         await("staging retention on its schedule").atMost(WAIT).until(() -> stagedOfPos2() == 0);
 
@@ -163,6 +166,13 @@ class JobsCommandIT {
         node = CloudNode.start(db, NODE);
         assertThat(lineOf(jobs("list").out(), "purge-loaded-staging")).as("after a restart").contains("PAUSED");
         await("still paused after the restart").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> stagedOfPos2() == 20);
+
+        node.close();
+        node = CloudNode.start(db, NODE_WITH_NEW_CRON);
+        assertThat(lineOf(jobs("list").out(), "purge-loaded-staging")).as("after a restart with a new cron")
+                .contains("PAUSED", "0/2 * * * * ?");
+        await("still paused with its new cron").during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6))
                 .until(() -> stagedOfPos2() == 20);
 
         Result resume = jobs("resume", "purge-loaded-staging");
