@@ -116,6 +116,7 @@ public class CloudConfiguration implements CamelConfiguration {
     String reportCron;
 
     private Node node;
+    private Housekeeping housekeeping;
 
     @BindToRegistry("edgesyncDataSource")
     public DataSource dataSource() {
@@ -144,12 +145,12 @@ public class CloudConfiguration implements CamelConfiguration {
 
     @BindToRegistry("stagingRetention")
     public StagingRetention stagingRetention() {
-        return node().housekeeping.retention();
+        return housekeeping().retention();
     }
 
     @BindToRegistry("attentionReport")
     public AttentionReport attentionReport() {
-        return node().housekeeping.report();
+        return housekeeping().report();
     }
 
     /** The quartz component of the routes, on the clustered scheduler. */
@@ -177,6 +178,21 @@ public class CloudConfiguration implements CamelConfiguration {
         }, true, true);
     }
 
+    /** The beans of the scheduled housekeeping jobs, on the node's pool; their settings checked first. */
+    private synchronized Housekeeping housekeeping() {
+        if (housekeeping == null) {
+            long hours = Settings.longBetween("edgesync.staging.retention.hours", stagingRetentionHours, 1, 87_600);
+            int chunkRows = Settings.intBetween("edgesync.staging.retention.chunk.rows", stagingRetentionChunkRows,
+                    100, 100_000);
+            Settings.cron("edgesync.staging.retention.cron", stagingRetentionCron);
+            Settings.cron("edgesync.report.cron", reportCron);
+            DataSource pool = node().dataSource;
+            housekeeping = new Housekeeping(new StagingRetention(pool, Duration.ofHours(hours), chunkRows,
+                    Clock.systemUTC()), new AttentionReport(pool));
+        }
+        return housekeeping;
+    }
+
     private synchronized Node node() {
         if (node == null) {
             node = Node.start(this);
@@ -187,7 +203,7 @@ public class CloudConfiguration implements CamelConfiguration {
     /** What one cloud node owns; closed in reverse order of creation. */
     private record Node(HikariDataSource dataSource, TableMappings mappings, BatchIngestor ingestor,
                         StagedChangeLoader loader, SeenRequests seenRequests, Scheduler scheduler,
-                        JolokiaAgent jolokia, Housekeeping housekeeping) {
+                        JolokiaAgent jolokia) {
 
         static Node start(CloudConfiguration c) {
             String url = Settings.postgresUrl("edgesync.db.url", c.dbUrl);
@@ -219,12 +235,6 @@ public class CloudConfiguration implements CamelConfiguration {
                         + " demos and tests, or behind a TLS-terminating proxy on the same host.");
             }
 
-            long retentionHours = Settings.longBetween("edgesync.staging.retention.hours", c.stagingRetentionHours, 1, 87_600);
-            int retentionChunk = Settings.intBetween("edgesync.staging.retention.chunk.rows", c.stagingRetentionChunkRows,
-                    100, 100_000);
-            Settings.cron("edgesync.staging.retention.cron", c.stagingRetentionCron);
-            Settings.cron("edgesync.report.cron", c.reportCron);
-
             HaltPoint haltPoint = HaltPoint.parse(c.haltAt);
             HikariDataSource pool = Database.openPool("edgesync-cloud", url, user,
                     c.dbPassword == null ? "" : c.dbPassword.trim(), poolSize);
@@ -252,9 +262,7 @@ public class CloudConfiguration implements CamelConfiguration {
                 BatchIngestor ingestor = new BatchIngestor(pool, maxBody, maxChangesPerBatch,
                         new RequestAuthenticator(masterKey, maxSkew, Clock.systemUTC()), new RateLimiter(rate, burst), seen);
                 return new Node(pool, mappings, ingestor,
-                        new StagedChangeLoader(pool, mappings, maxChanges, haltPoint), seen, scheduler, jolokia,
-                        new Housekeeping(new StagingRetention(pool, Duration.ofHours(retentionHours), retentionChunk,
-                                Clock.systemUTC()), new AttentionReport(pool)));
+                        new StagedChangeLoader(pool, mappings, maxChanges, haltPoint), seen, scheduler, jolokia);
             } catch (SQLException | SchedulerException | RuntimeException e) {
                 pool.close();
                 if (e instanceof RuntimeException runtime) {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.edgesync.cloud.testing.Fixtures.count;
 import static org.edgesync.cloud.testing.Fixtures.enrol;
 
@@ -181,6 +182,14 @@ class HousekeepingIT {
         assertThat(report.devices().get(1).line()).contains("2 batches in the device's DLQ");
         assertThat(report.toString()).isEqualTo("2 devices need attention: 2 open quarantined changes on 1 device,"
                 + " 2 DLQ batches on 1 device");
+    }
+
+    @Test
+    void shouldStopANodeWithABadHousekeepingSettingInOneSentence() {
+        assertThatThrownBy(() -> CloudNode.start(db, java.util.Map.of("edgesync.staging.retention.hours", "0")))
+                .hasStackTraceContaining("edgesync.staging.retention.hours is \"0\" but must be a whole number from 1 to 87600.");
+        assertThatThrownBy(() -> CloudNode.start(db, java.util.Map.of("edgesync.report.cron", "hourly")))
+                .hasStackTraceContaining("edgesync.report.cron is \"hourly\" but must be a Quartz cron expression");
     }
 
     @Test
