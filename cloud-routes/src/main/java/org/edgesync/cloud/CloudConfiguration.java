@@ -10,6 +10,9 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.edgesync.cloud.auth.MasterKey;
 import org.edgesync.cloud.auth.RequestAuthenticator;
 import org.edgesync.cloud.auth.SeenRequests;
+import org.edgesync.cloud.housekeeping.AttentionReport;
+import org.edgesync.cloud.housekeeping.PausedJobs;
+import org.edgesync.cloud.housekeeping.StagingRetention;
 import org.edgesync.cloud.ingest.BatchIngestor;
 import org.edgesync.cloud.ingest.IngestRequestTimeout;
 import org.edgesync.cloud.ingest.RateLimiter;
@@ -32,6 +35,7 @@ import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Wires the cloud node: checks the settings, opens the PostgreSQL pool, runs the Flyway migrations, loads the
@@ -102,7 +106,17 @@ public class CloudConfiguration implements CamelConfiguration {
     @PropertyInject(value = "camel.management.port", defaultValue = "8080")
     String managementPort;
 
+    @PropertyInject(value = "edgesync.staging.retention.hours", defaultValue = "168")
+    String stagingRetentionHours;
+    @PropertyInject(value = "edgesync.staging.retention.chunk.rows", defaultValue = "5000")
+    String stagingRetentionChunkRows;
+    @PropertyInject(value = "edgesync.staging.retention.cron", defaultValue = "0 7/15 * * * ?")
+    String stagingRetentionCron;
+    @PropertyInject(value = "edgesync.report.cron", defaultValue = "0 5 * * * ?")
+    String reportCron;
+
     private Node node;
+    private Housekeeping housekeeping;
 
     @BindToRegistry("edgesyncDataSource")
     public DataSource dataSource() {
@@ -129,6 +143,16 @@ public class CloudConfiguration implements CamelConfiguration {
         return node().loader;
     }
 
+    @BindToRegistry("stagingRetention")
+    public StagingRetention stagingRetention() {
+        return housekeeping().retention();
+    }
+
+    @BindToRegistry("attentionReport")
+    public AttentionReport attentionReport() {
+        return housekeeping().report();
+    }
+
     /** The quartz component of the routes, on the clustered scheduler. */
     @BindToRegistry("quartz")
     public QuartzComponent quartz() {
@@ -142,6 +166,9 @@ public class CloudConfiguration implements CamelConfiguration {
         Node started = node();
         long timeoutMs = Settings.longBetween("edgesync.ingest.request.timeout.ms", requestTimeoutMs, 1000, 600_000);
         camelContext.addStartupListener((context, alreadyStarted) -> IngestRequestTimeout.install(context, timeoutMs));
+        // after the routes registered their triggers (a changed cron replaces a trigger unpaused), before firing
+        camelContext.addStartupListener((context, alreadyStarted) ->
+                new PausedJobs(started.dataSource(), clusterName.trim()).reapply(started.scheduler()));
         // Stopped after the routes: the scheduler first (it still uses the pool), then the pool.
         camelContext.addService(new ServiceSupport() {
             @Override
@@ -149,6 +176,21 @@ public class CloudConfiguration implements CamelConfiguration {
                 started.close();
             }
         }, true, true);
+    }
+
+    /** The beans of the scheduled housekeeping jobs, on the node's pool; their settings checked first. */
+    private synchronized Housekeeping housekeeping() {
+        if (housekeeping == null) {
+            long hours = Settings.longBetween("edgesync.staging.retention.hours", stagingRetentionHours, 1, 87_600);
+            int chunkRows = Settings.intBetween("edgesync.staging.retention.chunk.rows", stagingRetentionChunkRows,
+                    100, 100_000);
+            Settings.cron("edgesync.staging.retention.cron", stagingRetentionCron);
+            Settings.cron("edgesync.report.cron", reportCron);
+            DataSource pool = node().dataSource;
+            housekeeping = new Housekeeping(new StagingRetention(pool, Duration.ofHours(hours), chunkRows,
+                    Clock.systemUTC()), new AttentionReport(pool));
+        }
+        return housekeeping;
     }
 
     private synchronized Node node() {
@@ -241,5 +283,9 @@ public class CloudConfiguration implements CamelConfiguration {
             }
             dataSource.close();
         }
+    }
+
+    /** The beans of the scheduled housekeeping jobs (route-config/cloud/routes: purge-loaded-staging, report-quarantine-and-dlq). */
+    private record Housekeeping(StagingRetention retention, AttentionReport report) {
     }
 }

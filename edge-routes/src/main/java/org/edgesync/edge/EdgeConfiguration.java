@@ -14,6 +14,7 @@ import org.edgesync.artemis.EdgeBroker;
 import org.edgesync.edge.capture.CaptureInstaller;
 import org.edgesync.edge.fault.CrashPoints;
 import org.edgesync.edge.fault.JmsCommitCrashPlugin;
+import org.edgesync.edge.housekeeping.SqliteSpace;
 import org.edgesync.edge.security.CloudTrust;
 import org.edgesync.edge.security.JolokiaAgent;
 import org.edgesync.edge.security.RequestSigner;
@@ -190,6 +191,16 @@ public class EdgeConfiguration implements CamelConfiguration {
         String softwareVersion = EdgeTelemetry.versionOf(EdgeConfiguration.class);
         LOG.info("EdgeSync {} with configuration version {}", softwareVersion, configVersion);
         return new EdgeTelemetry(() -> broker.messageCount(EdgeBroker.DEAD_LETTER_QUEUE), softwareVersion, configVersion);
+    }
+
+    /** Free-space housekeeping of the shop's SQLite file (route edge-housekeeping). */
+    @BindToRegistry("sqliteSpace")
+    public SqliteSpace sqliteSpace(EdgeSettings settings, DataSource edgeDataSource,
+                                   @PropertyInject(value = SqliteSpace.MAX_PAGES_KEY, defaultValue = "2048") String maxPages,
+                                   @PropertyInject(value = "edgesync.housekeeping.interval.ms", defaultValue = "3600000")
+                                   String intervalMs) {
+        SqliteSpace.interval(intervalMs);
+        return new SqliteSpace(edgeDataSource, settings.sqlitePath(), SqliteSpace.maxPages(maxPages));
     }
 
     @BindToRegistry("batchAssembler")
