@@ -44,8 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HawtioConsoleIT {
 
-    static final List<String> EDGE_ROUTES = List.of("poll-changes", "forward-batches");
-    static final List<String> CLOUD_ROUTES = List.of("ingest-batches", "load-staged-changes", "purge-seen-requests");
+    /** Every route the runtimes load, read from their YAML files: a new flow is expected in the console too. */
+    static final List<String> EDGE_ROUTES = routeIds("edge");
+    static final List<String> CLOUD_ROUTES = routeIds("cloud");
     static final String BATCH_QUEUE = "edgesync.batches";
 
     private static final Path MODULE = ConsoleProcess.HOME.resolve("ops/hawtio-console");
@@ -149,9 +150,16 @@ class HawtioConsoleIT {
 
         String log = Files.readString(output);
         assertThat(status).as("the browser check failed:%n%s", log).isZero();
-        assertThat(log).contains("edge: routes listed: forward-batches, poll-changes",
-                "cloud: routes listed: ingest-batches, load-staged-changes, purge-seen-requests",
-                "edge: broker queue edgesync.batches shown: org.apache.activemq.artemis:broker=\"edgesync-edge\"",
+        assertThat(EDGE_ROUTES).contains("poll-changes", "forward-batches");
+        assertThat(CLOUD_ROUTES).contains("ingest-batches", "load-staged-changes");
+        assertThat(log).contains("edge: routes listed: ", "cloud: routes listed: ");
+        for (String route : EDGE_ROUTES) {
+            assertThat(lineOf(log, "edge: routes listed: ")).as("edge route " + route).contains(route);
+        }
+        for (String route : CLOUD_ROUTES) {
+            assertThat(lineOf(log, "cloud: routes listed: ")).as("cloud route " + route).contains(route);
+        }
+        assertThat(log).contains("edge: broker queue edgesync.batches shown: org.apache.activemq.artemis:broker=\"edgesync-edge\"",
                 "edge: diagram of poll-changes has", "cloud: diagram of load-staged-changes has");
         for (String picture : List.of("hawtio-routes.png", "hawtio-route-diagram.png", "hawtio-broker-queue.png",
                 "hawtio-cloud-routes.png")) {
@@ -159,6 +167,23 @@ class HawtioConsoleIT {
             assertThat(Files.getLastModifiedTime(file)).as(picture).isGreaterThan(FileTime.from(before.minusSeconds(1)));
             assertThat(Files.size(file)).as(picture).isGreaterThan(10_000);
         }
+    }
+
+    private static List<String> routeIds(String role) {
+        java.util.regex.Pattern routeId = java.util.regex.Pattern.compile("(?m)^- route:\\s*\\n\\s+id:\\s*\"?([a-z0-9-]+)");
+        try (var files = Files.list(ConsoleProcess.HOME.resolve("route-config/" + role + "/routes"))) {
+            List<String> ids = new java.util.ArrayList<>();
+            for (Path file : files.filter(f -> f.toString().endsWith(".camel.yaml")).sorted().toList()) {
+                routeId.matcher(Files.readString(file)).results().forEach(m -> ids.add(m.group(1)));
+            }
+            return List.copyOf(ids);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String lineOf(String log, String prefix) {
+        return log.lines().filter(line -> line.contains(prefix)).findFirst().orElse("");
     }
 
     private static String json(List<String> names) {
