@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /** A copy of the real route-config in a temporary directory, for a test to break one file of it as an operator might. */
-final class ConfigCopy {
+public final class ConfigCopy {
 
     private ConfigCopy() {
     }
 
-    static Path of(Path target) throws IOException {
+    public static Path of(Path target) throws IOException {
         Path source = EdgeRuntime.CONFIG_DIR.toAbsolutePath().normalize();
         try (Stream<Path> files = Files.walk(source)) {
             files.forEach(file -> {
@@ -34,7 +34,7 @@ final class ConfigCopy {
     }
 
     /** Replaces the first occurrence of a text in a file of the copy; fails when the text is not there. */
-    static Path edit(Path configDir, String file, String text, String replacement) throws IOException {
+    public static Path edit(Path configDir, String file, String text, String replacement) throws IOException {
         Path path = configDir.resolve(file);
         String content = Files.readString(path);
         int at = content.indexOf(text);
@@ -46,7 +46,7 @@ final class ConfigCopy {
     }
 
     /** The 1-based number of the first line of the file that contains the text. */
-    static int lineOf(Path file, String text) throws IOException {
+    public static int lineOf(Path file, String text) throws IOException {
         var lines = Files.readAllLines(file);
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).contains(text)) {
