@@ -3,14 +3,12 @@ package org.edgesync.edge.config;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.ModelLifecycleStrategySupport;
-import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.spi.ResourceAware;
 
-import java.util.Collection;
-import java.util.List;
-import java.util.Optional;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -35,17 +33,19 @@ public final class RouteRules {
         model.addModelLifecycleStrategy(new ModelLifecycleStrategySupport() {
             @Override
             public void onAddRouteDefinition(RouteDefinition route) {
-                check(route, model.getRouteConfigurationDefinitions(), false);
+                Map<String, String> configurations = new LinkedHashMap<>();
+                model.getRouteConfigurationDefinitions().forEach(c -> configurations.put(c.getId(), location(c)));
+                check(route, configurations, false);
             }
         });
     }
 
     /**
+     * @param configurations the id of every route configuration, mapped to the file that defines it (null if unknown)
      * @param requireErrorHandling also require a routeConfigurationId, defined in an {@value #ERROR_HANDLING_SUFFIX} file
      * @throws RouteRuleException naming the file, the route and what is allowed
      */
-    public static void check(RouteDefinition route, Collection<RouteConfigurationDefinition> configurations,
-                             boolean requireErrorHandling) {
+    public static void check(RouteDefinition route, Map<String, String> configurations, boolean requireErrorHandling) {
         String id = route.getRouteId();
         if (id == null || !KEBAB_CASE.matcher(id).matches()) {
             throw new RouteRuleException(where(route) + " has route id \"" + id + "\", but a route id must be kebab-case"
@@ -59,14 +59,12 @@ public final class RouteRules {
             }
             return;
         }
-        List<String> known = configurations.stream().map(RouteConfigurationDefinition::getId).toList();
-        Optional<RouteConfigurationDefinition> named = configurations.stream()
-                .filter(c -> configurationId.equals(c.getId())).findFirst();
-        if (named.isEmpty()) {
+        if (!configurations.containsKey(configurationId)) {
             throw new RouteRuleException(where(route) + " names routeConfigurationId \"" + configurationId
-                    + "\", which no route configuration has; allowed: " + String.join(", ", known) + ".");
+                    + "\", which no route configuration has; allowed: " + String.join(", ", configurations.keySet()) + ".");
         }
-        String file = fileName(named.get());
+        String location = configurations.get(configurationId);
+        String file = location == null ? null : location.substring(location.lastIndexOf('/') + 1);
         if (requireErrorHandling && (file == null || !file.endsWith(ERROR_HANDLING_SUFFIX))) {
             throw new RouteRuleException(where(route) + " names routeConfigurationId \"" + configurationId
                     + "\" of " + file + ", but error handling must live in a *" + ERROR_HANDLING_SUFFIX + " file.");
@@ -79,13 +77,9 @@ public final class RouteRules {
         return file == null ? "Route \"" + route.getRouteId() + "\"" : "Route file " + file + line;
     }
 
-    private static String location(ResourceAware node) {
+    /** The file of a route or route configuration, when Camel recorded it. */
+    public static String location(ResourceAware node) {
         Resource resource = node.getResource();
         return resource == null ? null : resource.getLocation().replaceFirst("^file:", "");
-    }
-
-    private static String fileName(RouteConfigurationDefinition configuration) {
-        String location = location(configuration);
-        return location == null ? null : location.substring(location.lastIndexOf('/') + 1);
     }
 }
