@@ -74,14 +74,16 @@ public final class StartupFailure {
     /**
      * EdgeSync's own checks (settings, mappings, target tables, keys, keystore) throw InvalidSettingException,
      * MappingException, or IllegalArgumentException or IllegalStateException with a sentence meant for the operator;
-     * the last two thrown by a library are not.
+     * the last two thrown by a library, or wrapping a cause, are not.
      */
     private static boolean isOwnValidation(Throwable t) {
         if (t instanceof InvalidSettingException || t instanceof MappingException) {
             return true;
         }
+        // a check states the problem itself; an exception wrapping a cause only passes a failure on
         return (t instanceof IllegalArgumentException || t instanceof IllegalStateException) && t.getMessage() != null
-                && t.getStackTrace().length > 0 && t.getStackTrace()[0].getClassName().startsWith("org.edgesync.");
+                && t.getCause() == null && t.getStackTrace().length > 0
+                && t.getStackTrace()[0].getClassName().startsWith("org.edgesync.");
     }
 
     private static String yaml(MarkedYamlEngineException e) {

@@ -71,11 +71,14 @@ public final class StartupFailure {
 
     /**
      * EdgeSync's own checks (settings, capture, keys, trust store) throw IllegalArgumentException or
-     * IllegalStateException with a sentence meant for the operator; the same types thrown by a library are not.
+     * IllegalStateException with a sentence meant for the operator and no cause; the same types thrown by a
+     * library, or wrapping a cause, are not.
      */
     private static boolean isOwnValidation(Throwable t) {
+        // a check states the problem itself; an exception wrapping a cause only passes a failure on
         return (t instanceof IllegalArgumentException || t instanceof IllegalStateException) && t.getMessage() != null
-                && t.getStackTrace().length > 0 && t.getStackTrace()[0].getClassName().startsWith("org.edgesync.");
+                && t.getCause() == null && t.getStackTrace().length > 0
+                && t.getStackTrace()[0].getClassName().startsWith("org.edgesync.");
     }
 
     private static String yaml(MarkedYamlEngineException e) {
