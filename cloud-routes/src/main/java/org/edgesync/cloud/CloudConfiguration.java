@@ -58,6 +58,8 @@ public class CloudConfiguration implements CamelConfiguration {
     String poolMaxSize;
     @PropertyInject("edgesync.load.cron")
     String loadCron;
+    @PropertyInject(value = "edgesync.auth.purge.cron", defaultValue = "0 * * * * ?")
+    String purgeCron;
     @PropertyInject(value = "edgesync.load.max.changes.per.run", defaultValue = "5000")
     String maxChangesPerRun;
     @PropertyInject(value = "edgesync.ingest.max.body.bytes", defaultValue = "16777216")
@@ -210,6 +212,7 @@ public class CloudConfiguration implements CamelConfiguration {
             String user = Settings.required("edgesync.db.user", c.dbUser);
             int poolSize = Settings.intBetween("edgesync.db.pool.max.size", c.poolMaxSize, 2, 1000);
             Settings.cron("edgesync.load.cron", c.loadCron);
+            Settings.cron("edgesync.auth.purge.cron", c.purgeCron);
             int maxChanges = Settings.intBetween("edgesync.load.max.changes.per.run", c.maxChangesPerRun, 1, 1_000_000);
             long maxBody = Settings.longBetween("edgesync.ingest.max.body.bytes", c.maxBodyBytes, 1024, 1L << 30);
             Path mappingsPath = Settings.readableFile("edgesync.mappings.file", c.mappingsFile);
