@@ -237,6 +237,7 @@ public class EdgeConfiguration implements CamelConfiguration {
     }
 
     // ---- Health and metrics (org.edgesync.edge.observe), served by Camel's management server ----
+    // Lazy: Camel orders eager factories by their parameters, not by what they need, and these need the broker.
 
     /** The running broker, for diagnostics and tests. */
     @BindToRegistry(value = "edgeBroker", lazy = true)
@@ -265,7 +266,7 @@ public class EdgeConfiguration implements CamelConfiguration {
             context.getRegistry().bind("metricsRegistry", meterRegistry);
         }
         context.getManagementStrategy().addEventNotifier(new DeliveryEvents(meterRegistry));
-        // The gauges read the SQLite pool and the broker, which the factories create after configure() runs.
+        // Bound when the context starts, when the SQLite pool and the broker exist.
         context.addService(new ServiceSupport() {
             @Override
             protected void doStart() {
