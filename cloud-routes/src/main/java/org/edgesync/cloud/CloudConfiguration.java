@@ -1,11 +1,15 @@
 package org.edgesync.cloud;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.support.service.ServiceSupport;
 import org.edgesync.cloud.auth.MasterKey;
 import org.edgesync.cloud.auth.RequestAuthenticator;
@@ -18,6 +22,10 @@ import org.edgesync.cloud.ingest.IngestRequestTimeout;
 import org.edgesync.cloud.ingest.RateLimiter;
 import org.edgesync.cloud.load.StagedChangeLoader;
 import org.edgesync.cloud.mapping.TableMappings;
+import org.edgesync.cloud.observe.DatabaseHealthCheck;
+import org.edgesync.cloud.observe.FleetMetrics;
+import org.edgesync.cloud.observe.FleetSnapshot;
+import org.edgesync.cloud.observe.IngestEvents;
 import org.edgesync.cloud.support.ClusteredScheduler;
 import org.edgesync.cloud.support.Database;
 import org.edgesync.cloud.support.HaltPoint;
@@ -32,6 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -107,6 +116,10 @@ public class CloudConfiguration implements CamelConfiguration {
     String serverPort;
     @PropertyInject(value = "camel.management.port", defaultValue = "8080")
     String managementPort;
+    @PropertyInject(value = "edgesync.metrics.fleet.refresh.s", defaultValue = "15")
+    String fleetRefreshSeconds;
+    @PropertyInject(value = "edgesync.fleet.silent.after.s", defaultValue = "900")
+    String fleetSilentAfterSeconds;
 
     @PropertyInject(value = "edgesync.staging.retention.hours", defaultValue = "168")
     String stagingRetentionHours;
@@ -163,6 +176,12 @@ public class CloudConfiguration implements CamelConfiguration {
         return quartz;
     }
 
+    /** Readiness: DOWN while PostgreSQL is unavailable (/observe/health/ready). */
+    @BindToRegistry("edgesyncDatabaseHealth")
+    public HealthCheck edgesyncDatabaseHealth() {
+        return new DatabaseHealthCheck(node().dataSource);
+    }
+
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         Node started = node();
@@ -176,6 +195,37 @@ public class CloudConfiguration implements CamelConfiguration {
             @Override
             protected void doStop() {
                 started.close();
+            }
+        }, true, true);
+        // added after the pool's service so that Camel, stopping services in reverse, stops it before the pool
+        configureMetrics(camelContext, started);
+    }
+
+    /**
+     * Ingest counters and the fleet view as metrics (served by Camel's micrometer-prometheus on /observe/metrics) and
+     * as JMX MBeans org.edgesync:type=Fleet and type=Device (read by Jolokia and Hawtio). Stopped before the pool.
+     */
+    private void configureMetrics(CamelContext camelContext, Node started) throws Exception {
+        long refreshMs = 1000L * Settings.intBetween("edgesync.metrics.fleet.refresh.s", fleetRefreshSeconds, 1, 3600);
+        long silentAfter = Settings.longBetween("edgesync.fleet.silent.after.s", fleetSilentAfterSeconds, 1, 31_536_000);
+        // When Camel's micrometer-prometheus started first it has created the registry already.
+        MeterRegistry registry = camelContext.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        if (registry == null) {
+            registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            camelContext.getRegistry().bind("metricsRegistry", registry);
+        }
+        camelContext.getManagementStrategy().addEventNotifier(new IngestEvents(registry));
+        FleetMetrics fleet = new FleetMetrics(now -> FleetSnapshot.read(started.dataSource, silentAfter, now), refreshMs,
+                registry, ManagementFactory.getPlatformMBeanServer(), System::currentTimeMillis);
+        camelContext.addService(new ServiceSupport() {
+            @Override
+            protected void doStart() {
+                fleet.start();
+            }
+
+            @Override
+            protected void doStop() {
+                fleet.close();
             }
         }, true, true);
     }

@@ -1,12 +1,16 @@
 package org.edgesync.edge;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.camel.support.jsse.TrustManagersParameters;
 import org.apache.camel.support.service.ServiceSupport;
@@ -15,6 +19,11 @@ import org.edgesync.edge.capture.CaptureInstaller;
 import org.edgesync.edge.fault.CrashPoints;
 import org.edgesync.edge.fault.JmsCommitCrashPlugin;
 import org.edgesync.edge.housekeeping.SqliteSpace;
+import org.edgesync.edge.observe.BrokerHealthCheck;
+import org.edgesync.edge.observe.ChangeTableReader;
+import org.edgesync.edge.observe.DeliveryEvents;
+import org.edgesync.edge.observe.EdgeMetrics;
+import org.edgesync.edge.observe.SqliteHealthCheck;
 import org.edgesync.edge.security.CloudTrust;
 import org.edgesync.edge.security.JolokiaAgent;
 import org.edgesync.edge.security.RequestSigner;
@@ -49,6 +58,8 @@ public class EdgeConfiguration implements CamelConfiguration {
     private CloudTrust cloudTrust;
     private RetryAfter retryAfter;
     private JolokiaAgent jolokia;
+    /** Metrics of the edge, served by Camel's micrometer-prometheus on /observe/metrics; set by configure(). */
+    private MeterRegistry meterRegistry;
 
     // Secrets and security settings, injected before any factory runs (see validateSecurity).
     @PropertyInject(value = "edgesync.device.key", defaultValue = "")
@@ -71,6 +82,8 @@ public class EdgeConfiguration implements CamelConfiguration {
     String jolokiaUser;
     @PropertyInject(value = "edgesync.jolokia.password", defaultValue = "")
     String jolokiaPassword;
+    @PropertyInject(value = "edgesync.metrics.cache.ms", defaultValue = "5000")
+    String metricsCacheMs;
 
     /** @param configDir the route-config directory; the Jolokia access policy is {@code edge/jolokia-access.xml} in it */
     public EdgeConfiguration(Path configDir) {
@@ -234,9 +247,45 @@ public class EdgeConfiguration implements CamelConfiguration {
         return caching;
     }
 
+    // ---- Health and metrics (org.edgesync.edge.observe), served by Camel's management server ----
+    // Lazy: Camel orders eager factories by their parameters, not by what they need, and these need the broker.
+
+    /** The running broker, for diagnostics and tests. */
+    @BindToRegistry(value = "edgeBroker", lazy = true)
+    public EdgeBroker edgeBroker(ConnectionFactory edgeJmsConnectionFactory) {
+        return broker;
+    }
+
+    @BindToRegistry(value = "edgesyncBrokerHealth", lazy = true)
+    public HealthCheck edgesyncBrokerHealth(ConnectionFactory edgeJmsConnectionFactory) {
+        return new BrokerHealthCheck(() -> broker);
+    }
+
+    @BindToRegistry(value = "edgesyncSqliteHealth", lazy = true)
+    public HealthCheck edgesyncSqliteHealth(EdgeSettings settings, DataSource edgeDataSource) {
+        return new SqliteHealthCheck(settings.sqlitePath(), edgeDataSource);
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
         context.addService(new ShutdownInOrder(), true, true);
+        // Camel's micrometer-prometheus serves the registry bound as "metricsRegistry" on /observe/metrics; when it
+        // started first it has created that registry already.
+        meterRegistry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        if (meterRegistry == null) {
+            meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            context.getRegistry().bind("metricsRegistry", meterRegistry);
+        }
+        context.getManagementStrategy().addEventNotifier(new DeliveryEvents(meterRegistry));
+        // Bound when the context starts, when the SQLite pool and the broker exist.
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStart() {
+                new EdgeMetrics(new ChangeTableReader(dataSource, ChangeTableReader.cacheMs(metricsCacheMs)),
+                        context.getRegistry().lookupByNameAndType("edgeTelemetry", EdgeTelemetry.class),
+                        () -> broker.messageCount(EdgeBroker.BATCH_QUEUE)).bindTo(meterRegistry);
+            }
+        }, true, true);
     }
 
     /** The Jolokia agent when it is on, for tests and diagnostics; null when off or not yet started. */

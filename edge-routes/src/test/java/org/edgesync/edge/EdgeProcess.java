@@ -43,6 +43,9 @@ final class EdgeProcess implements AutoCloseable {
                 "-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dedgesync.config.dir=" + EdgeRuntime.CONFIG_DIR.toAbsolutePath().normalize(),
                 "-Dcamel.main.jmx-enabled=false"));
+        if (!properties.containsKey("camel.management.port")) {
+            command.add("-Dcamel.management.port=" + FreePorts.next());
+        }
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());

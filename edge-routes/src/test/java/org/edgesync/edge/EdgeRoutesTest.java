@@ -37,7 +37,9 @@ import static org.awaitility.Awaitility.await;
                 "edgesync.cloud.url=http://127.0.0.1:9",
                 "edgesync.poll.batch.size=10",
                 "edgesync.poll.interval.ms=100",
-                "camel.main.jmx-enabled=false"},
+                "camel.main.jmx-enabled=false",
+                // no management server: these tests need no /observe endpoints and must not compete for its port
+                "camel.management.enabled=false"},
         mockEndpointsAndSkip = "http*")
 class EdgeRoutesTest {
 

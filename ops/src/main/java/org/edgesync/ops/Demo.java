@@ -99,7 +99,8 @@ public final class Demo {
                                 "edgesync.broker.data.dir", work.resolve("broker").toString(),
                                 "edgesync.cloud.url", "https://localhost:" + httpPort,
                                 "edgesync.cloud.truststore.file", tls.resolve(DemoCertificates.TRUSTSTORE).toString(),
-                                "edgesync.device.id", deviceId),
+                                "edgesync.device.id", deviceId,
+                                "camel.management.port", String.valueOf(freePort())),
                         Map.of("EDGESYNC_DEVICE_KEY", deviceKey,
                                 "EDGESYNC_CLOUD_TRUSTSTORE_PASSWORD", DemoCertificates.TRUSTSTORE_PASSWORD),
                         work.resolve("logs/edge.log"));

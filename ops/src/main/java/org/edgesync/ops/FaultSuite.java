@@ -232,6 +232,11 @@ public final class FaultSuite {
             device.startEdge(proxy.url(), Map.of("edgesync.poll.batch.size", "100"));
             ShopSimulator shop = new ShopSimulator(device.shopDb, 31);
             CompletableFuture<Void> writing = device.runShop(shop, changes, options.quick() ? 250 : 300);
+            // The faults must meet requests: wait until the edge forwards (its start takes seconds on a busy machine).
+            long forwarding = System.nanoTime() + timeout().toNanos();
+            while (proxy.connections() == 0 && System.nanoTime() < forwarding) {
+                Thread.sleep(100);
+            }
             Thread.sleep(1500);
             proxy.mode(FaultProxy.Mode.cutMidBody());
             Thread.sleep(options.quick() ? 4000 : 20_000);

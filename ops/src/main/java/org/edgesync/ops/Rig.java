@@ -183,6 +183,8 @@ final class Rig implements AutoCloseable {
             properties.put("edgesync.poll.interval.ms", "250");
             properties.put("edgesync.cloud.connect.timeout.ms", "2000");
             properties.put("edgesync.cloud.response.timeout.ms", "5000");
+            // several edges run side by side here: each its own management port (/observe/health, /observe/metrics)
+            properties.put("camel.management.port", String.valueOf(Demo.freePort()));
             properties.putAll(extraProperties);
             starts++;
             Files.writeString(log(), "---- edge start " + starts + " " + extraProperties + System.lineSeparator(),
