@@ -19,7 +19,7 @@ public record ConsoleSettings(InetAddress host, int port, Path war, String user,
 
     public static final String PASSWORD_ENV = "EDGESYNC_JOLOKIA_PASSWORD";
     public static final String DEFAULT_EDGE = "http://127.0.0.1:8778/jolokia/";
-    public static final String DEFAULT_CLOUD = "http://127.0.0.1:8779/jolokia/";
+    public static final String DEFAULT_CLOUD = "http://127.0.0.1:8788/jolokia/";
 
     static final String USAGE = """
             usage: ops/hawtio [--port N] [--host ADDRESS] [--edge URL] [--cloud URL] [--connect NAME=URL ...]
@@ -28,7 +28,7 @@ public record ConsoleSettings(InetAddress host, int port, Path war, String user,
               --host     address it listens on (default 127.0.0.1: only this machine)
               --edge     the edge's Jolokia (default %s)
               --cloud    the cloud node's Jolokia (default %s; on the node itself 8778 is the default,
-                         so forward it, e.g. ssh -L 8779:127.0.0.1:8778 cloud-host)
+                         so forward it, e.g. ssh -L 8788:127.0.0.1:8778 cloud-host)
               --connect  one more endpoint, e.g. cloud-2=http://127.0.0.1:8780/jolokia/ (repeatable)
               --user     the Jolokia user of every endpoint (default edgesync-ops)
               --war      the Hawtio war (default: hawtio-default.war beside the console's jar)

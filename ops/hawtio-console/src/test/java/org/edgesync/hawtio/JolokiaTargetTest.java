@@ -18,8 +18,8 @@ class JolokiaTargetTest {
     void shouldFillInTheDefaultPortPathAndTrailingSlash() {
         assertThat(JolokiaTarget.of("cloud", "https://Cloud.Example.com").url())
                 .hasToString("https://cloud.example.com:443/jolokia/");
-        assertThat(JolokiaTarget.of("cloud", "http://127.0.0.1:8779/jolokia").proxyPathPrefix())
-                .isEqualTo("/http/127.0.0.1/8779/jolokia/");
+        assertThat(JolokiaTarget.of("cloud", "http://127.0.0.1:8788/jolokia").proxyPathPrefix())
+                .isEqualTo("/http/127.0.0.1/8788/jolokia/");
     }
 
     @Test
