@@ -151,6 +151,11 @@ class DeploymentIT {
             stop(edge);
             stop(cloud);
         }
+        // systemd stops with SIGTERM: both close in order, Jolokia (on in the sample cloud.env) included.
+        for (String log : List.of("edge.log", "cloud.log")) {
+            assertThat(Files.readString(work.resolve(log))).as(log)
+                    .doesNotContain("Shutdown in progress").doesNotContain("Error occurred while shutting down");
+        }
     }
 
     private static Process startAsSystemdWould(Path root, String role, Path log) throws IOException {

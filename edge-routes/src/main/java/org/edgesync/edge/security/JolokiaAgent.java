@@ -122,7 +122,12 @@ public final class JolokiaAgent {
 
     public synchronized void stop() {
         if (server != null) {
-            server.stop();
+            try {
+                server.stop();
+            } catch (IllegalStateException shuttingDown) {
+                // JolokiaServer.stop() first removes its JVM shutdown hook, which the JVM refuses during SIGTERM
+                // ("Shutdown in progress"); that hook stops the server then. Don't let it break the edge's stop chain.
+            }
             server = null;
         }
     }
