@@ -234,6 +234,8 @@ public class CloudConfiguration implements CamelConfiguration {
             if (jolokia != null) {
                 jolokia.close();
             }
+            // a fire draining a backlog would otherwise hold the shutdown below until its time is up
+            loader.stop();
             try {
                 scheduler.shutdown(true);
             } catch (SchedulerException e) {

@@ -34,8 +34,8 @@ import java.util.stream.Collectors;
  * load lock (a PostgreSQL advisory lock, so two loaders never apply the same change), takes per device the
  * contiguous run of seqs after {@code loaded_through_seq} (a gap, i.e. a batch not yet arrived, stops that device
  * there: order is by seq, never by clock), transforms each change through its {@link TableMapping}, keeps only
- * the latest change per target row, applies upserts and deletes in JDBC batches, quarantines what cannot be
- * applied with its reason, and advances {@code load_progress}.
+ * the latest change per target row, applies the upserts and then the deletes of each target table in one set-based
+ * statement each, quarantines what cannot be applied with its reason, and advances {@code load_progress}.
  * <p>
  * A quarantined change is the poison of its source key (device, table, primary key): every later change of that
  * key, in this run or any later one, is quarantined as held behind it until an operator resolves it, so a key
@@ -45,27 +45,30 @@ public class StagedChangeLoader {
 
     /** Advisory lock key that serialises loaders (and quarantine replays) across all cloud nodes ("EdgeSync"). */
     public static final long LOAD_LOCK_KEY = 0x4564676553796e63L;
-    /** Bound on runs in one scheduler fire, so a huge backlog does not hold a scheduler thread for ever. */
-    static final int MAX_RUNS_PER_FIRE = 20;
+    /**
+     * How long one scheduler fire keeps starting runs while they find work: long enough that a backlog drains
+     * without waiting for the next fire between runs, short enough that a fire ends now and then.
+     */
+    static final long MAX_FIRE_MILLIS = 30_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(StagedChangeLoader.class);
 
     private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(?)";
-    // seq - row_number() is constant along a run of consecutive seqs; the run that continues the device's
-    // progress is the one where it equals loaded_through_seq.
+    // Per device one range scan of staged_change's primary key above its progress, at most ? rows: the cost follows
+    // the backlog, not the table's history. The contiguous run that continues the progress is the prefix where
+    // seq = loaded_through_seq + rank; the first gap (a batch not yet arrived) ends it.
     private static final String SELECT_WORK = """
-            SELECT device_id, seq, table_name, op, pk::text, "row"::text, store_id, rn
-            FROM (SELECT s.device_id, s.seq, s.table_name, s.op, s.pk, s."row", d.store_id,
-                         coalesce(p.loaded_through_seq, 0) AS loaded,
-                         s.seq - row_number() OVER w AS run_base,
-                         row_number() OVER w AS rn
-                  FROM edgesync.staged_change s
-                  JOIN edgesync.device d ON d.device_id = s.device_id
-                  LEFT JOIN edgesync.load_progress p ON p.device_id = s.device_id
-                  WHERE s.seq > coalesce(p.loaded_through_seq, 0)
-                  WINDOW w AS (PARTITION BY s.device_id ORDER BY s.seq)) staged
-            WHERE run_base = loaded AND rn <= ?
-            ORDER BY device_id, seq""";
+            SELECT s.device_id, s.seq, s.table_name, s.op, s.pk::text, s."row"::text, d.store_id, s.rn
+            FROM edgesync.device d
+            LEFT JOIN edgesync.load_progress p ON p.device_id = d.device_id
+            CROSS JOIN LATERAL (
+                SELECT c.device_id, c.seq, c.table_name, c.op, c.pk, c."row", row_number() OVER (ORDER BY c.seq) AS rn
+                FROM edgesync.staged_change c
+                WHERE c.device_id = d.device_id AND c.seq > coalesce(p.loaded_through_seq, 0)
+                ORDER BY c.seq
+                LIMIT ?) s
+            WHERE s.seq = coalesce(p.loaded_through_seq, 0) + s.rn
+            ORDER BY s.device_id, s.seq""";
     // per held key the poison it waits behind: the open poison, or (poison discarded, replay not yet run) the
     // poison its held changes name
     private static final String SELECT_HELD = """
@@ -90,6 +93,7 @@ public class StagedChangeLoader {
     /** null unless the fault-scenario suite armed it: then one null check per run. */
     private final HaltPoint midUpsert;
     private final ObjectMapper json = new ObjectMapper();
+    private volatile boolean stopping;
 
     /** @param maxChangesPerDevice how many changes of one device one run takes at most */
     public StagedChangeLoader(DataSource dataSource, TableMappings mappings, int maxChangesPerDevice) {
@@ -104,11 +108,18 @@ public class StagedChangeLoader {
         this.midUpsert = haltPoint != null && HaltPoint.MID_UPSERT.equals(haltPoint.point()) ? haltPoint : null;
     }
 
-    /** Runs until no contiguous work is left, another loader holds the lock, or {@value #MAX_RUNS_PER_FIRE} runs. */
+    /**
+     * Runs again and again while the last run found work (staged changes keep arriving while the previous run
+     * commits), until a run finds none, another loader holds the lock, {@value #MAX_FIRE_MILLIS} ms have passed,
+     * or the node stops.
+     */
     public LoadReport loadAvailable() throws SQLException {
+        long start = System.nanoTime();
         LoadReport total = loadOnce();
-        for (int run = 1; run < MAX_RUNS_PER_FIRE && total.moreWork() && !total.skipped(); run++) {
-            total = total.plus(loadOnce());
+        LoadReport last = total;
+        while (last.changes() > 0 && !stopping && millisSince(start) < MAX_FIRE_MILLIS) {
+            last = loadOnce();
+            total = total.plus(last);
         }
         if (total.changes() > 0) {
             LOG.info("Loaded staged changes: {}", total);
@@ -118,6 +129,11 @@ public class StagedChangeLoader {
             LOG.debug("No staged changes to load");
         }
         return total;
+    }
+
+    /** Makes a running {@link #loadAvailable()} return after its current run, so the node can stop promptly. */
+    public void stop() {
+        stopping = true;
     }
 
     /** One run, one transaction. */
@@ -156,7 +172,7 @@ public class StagedChangeLoader {
         // every write of the run by target row, in seq order: the last one is applied, the others are superseded
         // unless the target refuses a later one
         final Map<RowKey, List<Write>> versions = new LinkedHashMap<>();
-        boolean batchExecuted;
+        boolean setWritten;
         int superseded;
 
         Run(Connection connection) {
@@ -194,8 +210,8 @@ public class StagedChangeLoader {
                     .collect(Collectors.groupingBy(Write::mapping, LinkedHashMap::new, Collectors.toList()));
             int[] applied = new int[2];
             for (List<Write> table : byTable.values()) {
-                applyBatch(table.stream().filter(w -> !w.delete()).toList(), applied);
-                applyBatch(table.stream().filter(Write::delete).toList(), applied);
+                applySet(table.stream().filter(w -> !w.delete()).toList(), false, applied);
+                applySet(table.stream().filter(Write::delete).toList(), true, applied);
             }
 
             writeQuarantine(rejected);
@@ -205,24 +221,22 @@ public class StagedChangeLoader {
         }
 
         /**
-         * Applies a batch under a savepoint. If the target refuses a value (data or constraint error), the batch is
-         * retried row by row: a refused row is quarantined, and the row's previous version in this run, if any, is
-         * applied instead. Any other error fails the whole run, which the next fire retries.
+         * Applies the rows (all of one table, all upserts or all deletes) in one set-based statement under a
+         * savepoint. If the target refuses a value (data or constraint error), the set is halved and each half
+         * tried again, down to single rows: a refused row is quarantined and its previous version in this run, if
+         * any, applied instead; a few poison rows cost a few statements each, not one statement per row. Any other
+         * error fails the whole run, which the next fire retries.
          */
-        private void applyBatch(List<Write> rows, int[] applied) throws SQLException {
+        private void applySet(List<Write> rows, boolean delete, int[] applied) throws SQLException {
             if (rows.isEmpty()) {
                 return;
             }
             Savepoint whole = connection.setSavepoint();
-            try (PreparedStatement statement = connection.prepareStatement(writer.sql(rows.get(0)))) {
-                for (Write row : rows) {
-                    writer.bind(statement, row);
-                    statement.addBatch();
-                }
-                statement.executeBatch();
+            try {
+                writer.writeAll(connection, rows.get(0).mapping(), delete, rows);
                 connection.releaseSavepoint(whole);
                 count(rows, applied);
-                firstBatchExecuted();
+                firstSetWritten();
                 return;
             } catch (SQLException e) {
                 if (!TargetWriter.isRefusedValue(e)) {
@@ -230,9 +244,13 @@ public class StagedChangeLoader {
                 }
                 connection.rollback(whole);
             }
-            for (Write row : rows) {
-                applyNewestAccepted(versions.get(row.key()), applied);
+            if (rows.size() == 1) {
+                applyNewestAccepted(versions.get(rows.get(0).key()), applied);
+                return;
             }
+            int half = rows.size() / 2;
+            applySet(rows.subList(0, half), delete, applied);
+            applySet(rows.subList(half, rows.size()), delete, applied);
         }
 
         /**
@@ -279,9 +297,9 @@ public class StagedChangeLoader {
             }
         }
 
-        private void firstBatchExecuted() {
-            if (!batchExecuted) {
-                batchExecuted = true;
+        private void firstSetWritten() {
+            if (!setWritten) {
+                setWritten = true;
                 if (midUpsert != null) {
                     midUpsert.reached();
                 }
