@@ -373,6 +373,30 @@ class LoadIT {
         assertThat(progress("pos-1")).isEqualTo(30);
     }
 
+    @Test
+    void shouldLoadValuesOnlyJavaConvertsAlongsideTheSetBasedOnesWithTheLatestChangePerRowWinning() throws Exception {
+        stage(batch("pos-1",
+                change(1, "products", Operation.INSERT, obj().put("sku", "A"), obj().put("sku", "A").put("name", "Apple")
+                        .put("price_cents", 100.0).put("updated_at", "2024-03-01T10:00:00+01:00")),
+                product(2, Operation.UPDATE, "A", "Apple", 150),
+                change(3, "products", Operation.INSERT, obj().put("sku", "B"), obj().put("sku", "B").put("name", "Bread")
+                        .put("price_cents", " 250 ").put("updated_at", " 2024-03-01t10:00:00z")),
+                product(4, Operation.INSERT, "C", "Cheese", 999)));
+
+        LoadReport report = new StagedChangeLoader(ds, mappings, 5000).loadAvailable();
+
+        assertThat(report.changes()).isEqualTo(4);
+        assertThat(report.upserts()).isEqualTo(3);
+        assertThat(report.superseded()).isEqualTo(1);
+        assertThat(report.quarantined()).isZero();
+        assertThat(products()).containsExactly(
+                Map.entry("A", "Apple 1.50 seq 2 store-1"),
+                Map.entry("B", "Bread 2.50 seq 3 store-1"),
+                Map.entry("C", "Cheese 9.99 seq 4 store-1"));
+        assertThat(count(ds, "SELECT count(*) FROM retail.product WHERE sku = 'B' AND updated_at = '2024-03-01T10:00:00Z'"))
+                .isEqualTo(1);
+    }
+
     private static Change nullName(long seq, String sku) {
         return change(seq, "products", Operation.UPDATE, obj().put("sku", sku), obj().put("sku", sku).putNull("name")
                 .put("price_cents", 1).put("updated_at", "2024-03-01T10:00:00Z"));
