@@ -35,9 +35,10 @@ import java.util.stream.Collectors;
  * Moves staged changes into the typed target tables. One run is one transaction: it takes the cluster-wide
  * load lock (a PostgreSQL advisory lock, so two loaders never apply the same change), takes per device the
  * contiguous run of seqs after {@code loaded_through_seq} (a gap, i.e. a batch not yet arrived, stops that device
- * there: order is by seq, never by clock), transforms each change through its {@link TableMapping}, keeps only
- * the latest change per target row, applies the upserts and then the deletes of each target table in one set-based
- * statement each, quarantines what cannot be applied with its reason, and advances {@code load_progress}.
+ * there: order is by seq, never by clock), converts each change by its {@link TableMapping} (in SQL where
+ * {@link SqlConversions} converts it exactly as the Java transform would, else in Java), keeps only the latest change
+ * per target row, applies the deletes and upserts of each target table set-based (one statement each), quarantines
+ * what cannot be applied with its reason, and advances {@code load_progress}.
  * <p>
  * A quarantined change is the poison of its source key (device, table, primary key): every later change of that
  * key, in this run or any later one, is quarantined as held behind it until an operator resolves it, so a key
