@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -127,6 +128,7 @@ public class StagedChangeLoader {
     private final TargetWriter writer;
     private final String createRun;
     private final Map<TableMapping, SqlStatements> sqlStatements = new ConcurrentHashMap<>();
+    private final AtomicInteger lastTableNumbers = new AtomicInteger();
     private final int maxChangesPerDevice;
     /** null unless the fault-scenario suite armed it: then one null check per run. */
     private final HaltPoint midUpsert;
@@ -306,7 +308,8 @@ public class StagedChangeLoader {
          * Java way instead, which finds the poison row and loads the rest.
          */
         private void applySqlPath(TableMapping mapping, int changes, int[] applied) throws SQLException {
-            SqlStatements sql = sqlStatements.computeIfAbsent(mapping, SqlStatements::new);
+            SqlStatements sql = sqlStatements.computeIfAbsent(mapping,
+                    m -> new SqlStatements(m, lastTableNumbers.incrementAndGet()));
             Savepoint before = connection.setSavepoint();
             try (PreparedStatement last = connection.prepareStatement(sql.createLast);
                  Statement statement = connection.createStatement()) {
@@ -550,8 +553,9 @@ public class StagedChangeLoader {
         final String upsert;
         final String count;
 
-        SqlStatements(TableMapping mapping) {
-            String last = TableMapping.quote("edgesync_last_" + mapping.sourceTable());
+        /** @param number distinct per mapping: names the temporary table (a source table's name may be too long) */
+        SqlStatements(TableMapping mapping, int number) {
+            String last = "edgesync_last_" + number;
             List<String> keys = mapping.targetKeyColumns();
             List<String> columns = mapping.targetColumns();
             String sourceSeq = TableMapping.quote(TableMapping.SOURCE_SEQ);
