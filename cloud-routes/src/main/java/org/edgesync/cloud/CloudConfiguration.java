@@ -20,6 +20,7 @@ import org.edgesync.cloud.housekeeping.StagingRetention;
 import org.edgesync.cloud.ingest.BatchIngestor;
 import org.edgesync.cloud.ingest.IngestRequestTimeout;
 import org.edgesync.cloud.ingest.RateLimiter;
+import org.edgesync.cloud.load.LoadWaker;
 import org.edgesync.cloud.load.StagedChangeLoader;
 import org.edgesync.cloud.mapping.TableMappings;
 import org.edgesync.cloud.observe.DatabaseHealthCheck;
@@ -36,6 +37,7 @@ import org.edgesync.cloud.support.TargetTables;
 import org.edgesync.cloud.support.Tls;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
+import org.quartz.TriggerKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,6 +170,11 @@ public class CloudConfiguration implements CamelConfiguration {
         return housekeeping().report();
     }
 
+    @BindToRegistry("loadWaker")
+    public LoadWaker loadWaker() {
+        return node().waker;
+    }
+
     /** The quartz component of the routes, on the clustered scheduler. */
     @BindToRegistry("quartz")
     public QuartzComponent quartz() {
@@ -254,7 +261,7 @@ public class CloudConfiguration implements CamelConfiguration {
 
     /** What one cloud node owns; closed in reverse order of creation. */
     private record Node(HikariDataSource dataSource, TableMappings mappings, BatchIngestor ingestor,
-                        StagedChangeLoader loader, SeenRequests seenRequests, Scheduler scheduler,
+                        StagedChangeLoader loader, LoadWaker waker, SeenRequests seenRequests, Scheduler scheduler,
                         JolokiaAgent jolokia) {
 
         static Node start(CloudConfiguration c) {
@@ -314,8 +321,10 @@ public class CloudConfiguration implements CamelConfiguration {
                 SeenRequests seen = new SeenRequests(pool, maxSkew);
                 BatchIngestor ingestor = new BatchIngestor(pool, maxBody, maxChangesPerBatch,
                         new RequestAuthenticator(masterKey, maxSkew, Clock.systemUTC()), new RateLimiter(rate, burst), seen);
-                return new Node(pool, mappings, ingestor,
-                        new StagedChangeLoader(pool, mappings, maxChanges, haltPoint), seen, scheduler, jolokia);
+                StagedChangeLoader loader = new StagedChangeLoader(pool, mappings, maxChanges, haltPoint);
+                // the trigger of quartz:edgesync/load-staged-changes (load-staged-changes.camel.yaml)
+                LoadWaker waker = new LoadWaker(loader, scheduler, TriggerKey.triggerKey("load-staged-changes", "edgesync"));
+                return new Node(pool, mappings, ingestor, loader, waker, seen, scheduler, jolokia);
             } catch (SQLException | SchedulerException | RuntimeException e) {
                 pool.close();
                 if (e instanceof RuntimeException runtime) {
@@ -329,6 +338,9 @@ public class CloudConfiguration implements CamelConfiguration {
             if (jolokia != null) {
                 jolokia.close();
             }
+            // a fire draining a backlog would otherwise hold the shutdown below until its time is up
+            loader.stop();
+            waker.close();
             try {
                 scheduler.shutdown(true);
             } catch (SchedulerException e) {

@@ -10,17 +10,19 @@ import org.edgesync.contract.BatchCodec;
 import org.edgesync.contract.Change;
 import org.edgesync.contract.ChangeBatch;
 import org.edgesync.contract.InvalidBatchException;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 
 import javax.sql.DataSource;
+
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.sql.Array;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /**
  * Accepts one batch from one device and stages every change exactly once per (device, seq), answering only after
@@ -28,7 +30,8 @@ import java.time.ZoneOffset;
  * writing before the last: headers, clock and registry (401), content type (415), body size and gzip (413/400), signature over the
  * inflated JSON (401), path device (403), rate limit (429), JSON envelope (400/422), changes per batch (413), body
  * device and seqs against what was signed (403); then one transaction that records the nonce (a replay: 401, rolled
- * back) and stages the changes.
+ * back) and stages the changes: one COPY when none of the batch's seqs is staged yet, else one insert that skips
+ * the staged ones.
  */
 public class BatchIngestor {
 
@@ -40,11 +43,20 @@ public class BatchIngestor {
             + " reported_backlog = coalesce(?, reported_backlog), oldest_unsent_ms = coalesce(?, oldest_unsent_ms),"
             + " dlq_depth = coalesce(?, dlq_depth), software_version = coalesce(?, software_version),"
             + " config_version = coalesce(?, config_version) WHERE device_id = ?";
+    // one range scan of the primary key: any staged seq between the batch's first and last means a resend
+    private static final String ANY_STAGED_IN_RANGE =
+            "SELECT EXISTS (SELECT 1 FROM edgesync.staged_change WHERE device_id = ? AND seq BETWEEN ? AND ?)";
     private static final String COUNT_STAGED =
             "SELECT count(*) FROM edgesync.staged_change WHERE device_id = ? AND seq = ANY (?)";
-    private static final String INSERT_STAGED =
-            "INSERT INTO edgesync.staged_change (device_id, seq, table_name, op, pk, \"row\", captured_at)"
-            + " VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?) ON CONFLICT (device_id, seq) DO NOTHING";
+    private static final String COPY_STAGED =
+            "COPY edgesync.staged_change (device_id, seq, table_name, op, pk, \"row\", captured_at) FROM STDIN";
+    // a batch resent in part: one statement, the staged seqs are skipped
+    private static final String INSERT_STAGED = "INSERT INTO edgesync.staged_change"
+            + " (device_id, seq, table_name, op, pk, \"row\", captured_at)"
+            + " SELECT ?, u.seq, u.table_name, u.op, u.pk::jsonb, u.row::jsonb, u.captured_at::timestamptz"
+            + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
+            + " AS u(seq, table_name, op, pk, row, captured_at)"
+            + " ON CONFLICT (device_id, seq) DO NOTHING";
 
     private final DataSource dataSource;
     private final BatchCodec codec;
@@ -184,31 +196,14 @@ public class BatchIngestor {
                 touch.setString(i, batch.deviceId());
                 touch.executeUpdate();
             }
-            int duplicates;
-            try (PreparedStatement count = connection.prepareStatement(COUNT_STAGED)) {
-                Array seqs = connection.createArrayOf("bigint",
-                        batch.changes().stream().map(Change::seq).toArray(Long[]::new));
-                count.setString(1, batch.deviceId());
-                count.setArray(2, seqs);
-                try (ResultSet rs = count.executeQuery()) {
-                    rs.next();
-                    duplicates = rs.getInt(1);
+            int duplicates = 0;
+            if (anyStagedInRange(connection, batch)) {
+                duplicates = countStaged(connection, batch);
+                if (duplicates < batch.changes().size()) {
+                    insertSkippingStaged(connection, batch);
                 }
-            }
-            if (duplicates < batch.changes().size()) {
-                try (PreparedStatement insert = connection.prepareStatement(INSERT_STAGED)) {
-                    for (Change change : batch.changes()) {
-                        insert.setString(1, batch.deviceId());
-                        insert.setLong(2, change.seq());
-                        insert.setString(3, change.table());
-                        insert.setString(4, change.op().wireName());
-                        insert.setString(5, toJson(change.pk()));
-                        insert.setString(6, change.row() == null ? null : toJson(change.row()));
-                        insert.setObject(7, OffsetDateTime.ofInstant(Instant.ofEpochMilli(change.capturedAt()), ZoneOffset.UTC));
-                        insert.addBatch();
-                    }
-                    insert.executeBatch();
-                }
+            } else {
+                copyStaged(connection, batch);
             }
             connection.commit();
             return new IngestResult(batch.changes().size() - duplicates, duplicates);
@@ -218,6 +213,107 @@ public class BatchIngestor {
         } finally {
             connection.setAutoCommit(true);
         }
+    }
+
+    private static boolean anyStagedInRange(Connection connection, ChangeBatch batch) throws SQLException {
+        try (PreparedStatement any = connection.prepareStatement(ANY_STAGED_IN_RANGE)) {
+            any.setString(1, batch.deviceId());
+            any.setLong(2, batch.firstSeq());
+            any.setLong(3, batch.lastSeq());
+            try (ResultSet rs = any.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static int countStaged(Connection connection, ChangeBatch batch) throws SQLException {
+        try (PreparedStatement count = connection.prepareStatement(COUNT_STAGED)) {
+            count.setString(1, batch.deviceId());
+            count.setArray(2, connection.createArrayOf("bigint", batch.changes().stream().map(Change::seq).toArray(Long[]::new)));
+            try (ResultSet rs = count.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /**
+     * The usual case, none of the batch's seqs staged yet: one COPY. No other transaction can stage these seqs
+     * meanwhile (the device row is locked); should one have anyway, the key refuses the COPY, the request fails and
+     * the device's resend takes the other path.
+     */
+    private void copyStaged(Connection connection, ChangeBatch batch) throws SQLException {
+        StringBuilder text = new StringBuilder(batch.changes().size() * 160);
+        String device = copyText(batch.deviceId());
+        for (Change change : batch.changes()) {
+            text.append(device).append('\t').append(change.seq()).append('\t').append(copyText(change.table()))
+                    .append('\t').append(change.op().wireName()).append('\t').append(copyText(toJson(change.pk())))
+                    .append('\t').append(change.row() == null ? "\\N" : copyText(toJson(change.row())))
+                    .append('\t').append(Instant.ofEpochMilli(change.capturedAt())).append('\n');
+        }
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+        try {
+            copy.copyIn(COPY_STAGED, new ByteArrayInputStream(bytes), bytes.length);
+        } catch (IOException e) {
+            throw new SQLException("COPY into edgesync.staged_change failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void insertSkippingStaged(Connection connection, ChangeBatch batch) throws SQLException {
+        int n = batch.changes().size();
+        Long[] seqs = new Long[n];
+        String[] tables = new String[n];
+        String[] ops = new String[n];
+        String[] pks = new String[n];
+        String[] rows = new String[n];
+        String[] capturedAt = new String[n];
+        for (int i = 0; i < n; i++) {
+            Change change = batch.changes().get(i);
+            seqs[i] = change.seq();
+            tables[i] = change.table();
+            ops[i] = change.op().wireName();
+            pks[i] = toJson(change.pk());
+            rows[i] = change.row() == null ? null : toJson(change.row());
+            capturedAt[i] = Instant.ofEpochMilli(change.capturedAt()).toString();
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_STAGED)) {
+            insert.setString(1, batch.deviceId());
+            insert.setArray(2, connection.createArrayOf("bigint", seqs));
+            insert.setArray(3, connection.createArrayOf("text", tables));
+            insert.setArray(4, connection.createArrayOf("text", ops));
+            insert.setArray(5, connection.createArrayOf("text", pks));
+            insert.setArray(6, connection.createArrayOf("text", rows));
+            insert.setArray(7, connection.createArrayOf("text", capturedAt));
+            insert.executeUpdate();
+        }
+    }
+
+    /** COPY text format: backslash, tab, newline and carriage return escaped (NUL was refused before). */
+    static String copyText(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            String escaped = switch (ch) {
+                case '\\' -> "\\\\";
+                case '\t' -> "\\t";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                default -> null;
+            };
+            if (escaped != null && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (out != null) {
+                if (escaped != null) {
+                    out.append(escaped);
+                } else {
+                    out.append(ch);
+                }
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     private String toJson(Object node) {

@@ -21,21 +21,25 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
  * Moves staged changes into the typed target tables. One run is one transaction: it takes the cluster-wide
  * load lock (a PostgreSQL advisory lock, so two loaders never apply the same change), takes per device the
  * contiguous run of seqs after {@code loaded_through_seq} (a gap, i.e. a batch not yet arrived, stops that device
- * there: order is by seq, never by clock), transforms each change through its {@link TableMapping}, keeps only
- * the latest change per target row, applies upserts and deletes in JDBC batches, quarantines what cannot be
- * applied with its reason, and advances {@code load_progress}.
+ * there: order is by seq, never by clock), converts each change by its {@link TableMapping} (in SQL where
+ * {@link SqlConversions} converts it exactly as the Java transform would, else in Java), keeps only the latest change
+ * per target row, applies the deletes and upserts of each target table set-based (one statement each), quarantines
+ * what cannot be applied with its reason, and advances {@code load_progress}.
  * <p>
  * A quarantined change is the poison of its source key (device, table, primary key): every later change of that
  * key, in this run or any later one, is quarantined as held behind it until an operator resolves it, so a key
@@ -45,27 +49,62 @@ public class StagedChangeLoader {
 
     /** Advisory lock key that serialises loaders (and quarantine replays) across all cloud nodes ("EdgeSync"). */
     public static final long LOAD_LOCK_KEY = 0x4564676553796e63L;
-    /** Bound on runs in one scheduler fire, so a huge backlog does not hold a scheduler thread for ever. */
-    static final int MAX_RUNS_PER_FIRE = 20;
+    /**
+     * How long one scheduler fire keeps starting runs while they find work: long enough that a backlog drains
+     * without waiting for the next fire between runs, short enough that a fire ends now and then.
+     */
+    static final long MAX_FIRE_MILLIS = 30_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(StagedChangeLoader.class);
 
     private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(?)";
-    // seq - row_number() is constant along a run of consecutive seqs; the run that continues the device's
-    // progress is the one where it equals loaded_through_seq.
-    private static final String SELECT_WORK = """
-            SELECT device_id, seq, table_name, op, pk::text, "row"::text, store_id, rn
-            FROM (SELECT s.device_id, s.seq, s.table_name, s.op, s.pk, s."row", d.store_id,
-                         coalesce(p.loaded_through_seq, 0) AS loaded,
-                         s.seq - row_number() OVER w AS run_base,
-                         row_number() OVER w AS rn
-                  FROM edgesync.staged_change s
-                  JOIN edgesync.device d ON d.device_id = s.device_id
-                  LEFT JOIN edgesync.load_progress p ON p.device_id = s.device_id
-                  WHERE s.seq > coalesce(p.loaded_through_seq, 0)
-                  WINDOW w AS (PARTITION BY s.device_id ORDER BY s.seq)) staged
-            WHERE run_base = loaded AND rn <= ?
-            ORDER BY device_id, seq""";
+    // Per device one range scan of staged_change's primary key above its progress, at most ? seqs: the cost follows
+    // the backlog, not the table's history. The contiguous run that continues the progress is the prefix where
+    // seq = loaded_through_seq + rank; the first gap (a batch not yet arrived) ends it.
+    private static final String SELECT_RANGES = """
+            SELECT d.device_id, coalesce(p.loaded_through_seq, 0), max(s.seq)
+            FROM edgesync.device d
+            LEFT JOIN edgesync.load_progress p ON p.device_id = d.device_id
+            CROSS JOIN LATERAL (
+                SELECT c.seq, row_number() OVER (ORDER BY c.seq) AS rn
+                FROM edgesync.staged_change c
+                WHERE c.device_id = d.device_id AND c.seq > coalesce(p.loaded_through_seq, 0)
+                ORDER BY c.seq
+                LIMIT ?) s
+            WHERE s.seq = coalesce(p.loaded_through_seq, 0) + s.rn
+            GROUP BY d.device_id, p.loaded_through_seq
+            ORDER BY d.device_id""";
+    // The run's changes, once, in a temporary table (no WAL) that every statement of the run reads. "java" marks
+    // the changes that go through the Java conversion: here those SQL would not convert the same way (%s is the
+    // plain test of each mapped table), below every other change of their keys and of held keys.
+    // Each device's range is its own index range scan (OFFSET 0 keeps the seq bounds in the index condition).
+    private static final String CREATE_RUN = """
+            CREATE TEMPORARY TABLE edgesync_run ON COMMIT DROP AS
+            SELECT x.device_id, x.seq, x.table_name, x.op, x.pk, x."row", x.store_id, NOT coalesce(%s, false) AS java
+            FROM (SELECT s.device_id, s.seq, s.table_name, s.op, s.pk, s."row", d.store_id
+                  FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS g(device_id, after_seq, through_seq)
+                  JOIN edgesync.device d ON d.device_id = g.device_id
+                  CROSS JOIN LATERAL (
+                      SELECT c.device_id, c.seq, c.table_name, c.op, c.pk, c."row" FROM edgesync.staged_change c
+                      WHERE c.device_id = g.device_id AND c.seq > g.after_seq AND c.seq <= g.through_seq
+                      OFFSET 0) s) x""";
+    private static final String HELD_KEYS = """
+            SELECT device_id, table_name, pk FROM edgesync.quarantine
+            WHERE status = 'open' AND device_id IN (SELECT DISTINCT device_id FROM edgesync_run)""";
+    private static final String ANY_JAVA_PATH = "SELECT EXISTS (SELECT 1 FROM edgesync_run WHERE java) OR EXISTS ("
+            + HELD_KEYS + ")";
+    // A key goes one way as a whole: all its changes of the run, or none, take the Java path.
+    private static final String MARK_JAVA = """
+            UPDATE edgesync_run SET java = true
+            WHERE NOT java AND (device_id, table_name, pk) IN (
+                SELECT device_id, table_name, pk FROM edgesync_run WHERE java
+                UNION
+            """ + HELD_KEYS + ")";
+    private static final String SQL_PATH_COUNTS =
+            "SELECT table_name, count(*) FROM edgesync_run WHERE NOT java GROUP BY table_name";
+    private static final String SELECT_JAVA_PATH = """
+            SELECT device_id, seq, table_name, op, pk::text, "row"::text, store_id
+            FROM edgesync_run WHERE java ORDER BY device_id, seq""";
     // per held key the poison it waits behind: the open poison, or (poison discarded, replay not yet run) the
     // poison its held changes name
     private static final String SELECT_HELD = """
@@ -85,11 +124,16 @@ public class StagedChangeLoader {
             WHERE p.loaded_through_seq < EXCLUDED.loaded_through_seq""";
 
     private final DataSource dataSource;
+    private final TableMappings mappings;
     private final TargetWriter writer;
+    private final String createRun;
+    private final Map<TableMapping, SqlStatements> sqlStatements = new ConcurrentHashMap<>();
+    private final AtomicInteger lastTableNumbers = new AtomicInteger();
     private final int maxChangesPerDevice;
     /** null unless the fault-scenario suite armed it: then one null check per run. */
     private final HaltPoint midUpsert;
     private final ObjectMapper json = new ObjectMapper();
+    private volatile boolean stopping;
 
     /** @param maxChangesPerDevice how many changes of one device one run takes at most */
     public StagedChangeLoader(DataSource dataSource, TableMappings mappings, int maxChangesPerDevice) {
@@ -99,16 +143,27 @@ public class StagedChangeLoader {
     /** @param haltPoint armed halt point of the fault-scenario suite, or null (always in production) */
     public StagedChangeLoader(DataSource dataSource, TableMappings mappings, int maxChangesPerDevice, HaltPoint haltPoint) {
         this.dataSource = dataSource;
+        this.mappings = mappings;
         this.writer = new TargetWriter(mappings);
+        this.createRun = CREATE_RUN.formatted(mappings.all().isEmpty() ? "false" : mappings.all().stream()
+                .map(m -> "WHEN '" + m.sourceTable() + "' THEN " + SqlConversions.plain(m))
+                .collect(Collectors.joining(" ", "CASE x.table_name ", " ELSE false END")));
         this.maxChangesPerDevice = maxChangesPerDevice;
         this.midUpsert = haltPoint != null && HaltPoint.MID_UPSERT.equals(haltPoint.point()) ? haltPoint : null;
     }
 
-    /** Runs until no contiguous work is left, another loader holds the lock, or {@value #MAX_RUNS_PER_FIRE} runs. */
+    /**
+     * Runs again and again while the last run found work (staged changes keep arriving while the previous run
+     * commits), until a run finds none, another loader holds the lock, {@value #MAX_FIRE_MILLIS} ms have passed,
+     * or the node stops.
+     */
     public LoadReport loadAvailable() throws SQLException {
+        long start = System.nanoTime();
         LoadReport total = loadOnce();
-        for (int run = 1; run < MAX_RUNS_PER_FIRE && total.moreWork() && !total.skipped(); run++) {
-            total = total.plus(loadOnce());
+        LoadReport last = total;
+        while (last.changes() > 0 && !stopping && millisSince(start) < MAX_FIRE_MILLIS) {
+            last = loadOnce();
+            total = total.plus(last);
         }
         if (total.changes() > 0) {
             LOG.info("Loaded staged changes: {}", total);
@@ -118,6 +173,11 @@ public class StagedChangeLoader {
             LOG.debug("No staged changes to load");
         }
         return total;
+    }
+
+    /** Makes a running {@link #loadAvailable()} return after its current run, so the node can stop promptly. */
+    public void stop() {
+        stopping = true;
     }
 
     /** One run, one transaction. */
@@ -130,12 +190,12 @@ public class StagedChangeLoader {
                     connection.rollback();
                     return LoadReport.skippedRun(millisSince(start));
                 }
-                Work work = selectWork(connection);
-                if (work.changes().isEmpty()) {
+                List<Range> ranges = selectRanges(connection);
+                if (ranges.isEmpty()) {
                     connection.commit();
                     return LoadReport.nothing(millisSince(start));
                 }
-                LoadReport report = new Run(connection).apply(work, start);
+                LoadReport report = new Run(connection).apply(ranges, start);
                 connection.commit();
                 return report;
             } catch (SQLException | RuntimeException e) {
@@ -156,22 +216,29 @@ public class StagedChangeLoader {
         // every write of the run by target row, in seq order: the last one is applied, the others are superseded
         // unless the target refuses a later one
         final Map<RowKey, List<Write>> versions = new LinkedHashMap<>();
-        boolean batchExecuted;
+        boolean setWritten;
         int superseded;
 
         Run(Connection connection) {
             this.connection = connection;
         }
 
-        LoadReport apply(Work run, long start) throws SQLException {
-            List<Change> work = run.changes();
-            Map<String, Long> heldBehind = selectHeld(connection, work);
-            Map<String, Long> progress = new LinkedHashMap<>();
-            boolean moreWork = false;
-            for (int i = 0; i < work.size(); i++) {
-                Change change = work.get(i);
-                progress.put(change.deviceId(), change.seq());
-                moreWork |= run.ranks().get(i) >= maxChangesPerDevice;
+        LoadReport apply(List<Range> ranges, long start) throws SQLException {
+            int changes = createRunTable(ranges);
+            markJavaPath();
+            long prepared = System.nanoTime();
+            int[] applied = new int[2];
+            Map<String, Integer> sqlPath = sqlPathCounts();
+            for (TableMapping mapping : mappings.all()) {
+                Integer count = sqlPath.get(mapping.sourceTable());
+                if (count != null) {
+                    applySqlPath(mapping, count, applied);
+                }
+            }
+            long sqlDone = System.nanoTime();
+            List<Change> work = selectJavaPath();
+            Map<String, Long> heldBehind = work.isEmpty() ? Map.of() : selectHeld(connection, work);
+            for (Change change : work) {
                 Long poison = heldBehind.get(change.sourceKey());
                 if (poison != null) {
                     rejected.add(new Rejected(change, "held behind quarantined seq " + poison, poison));
@@ -192,37 +259,124 @@ public class StagedChangeLoader {
 
             Map<TableMapping, List<Write>> byTable = versions.values().stream().map(v -> v.get(v.size() - 1))
                     .collect(Collectors.groupingBy(Write::mapping, LinkedHashMap::new, Collectors.toList()));
-            int[] applied = new int[2];
             for (List<Write> table : byTable.values()) {
-                applyBatch(table.stream().filter(w -> !w.delete()).toList(), applied);
-                applyBatch(table.stream().filter(Write::delete).toList(), applied);
+                applySet(table.stream().filter(w -> !w.delete()).toList(), false, applied);
+                applySet(table.stream().filter(Write::delete).toList(), true, applied);
             }
 
             writeQuarantine(rejected);
-            writeProgress(progress);
-            return new LoadReport(progress.size(), work.size(), applied[0], applied[1], superseded, rejected.size(),
+            writeProgress(ranges);
+            LOG.debug("Run of {} changes: prepare {} ms, SQL path {} ms, Java path {} changes {} ms", changes,
+                    (prepared - start) / 1_000_000, (sqlDone - prepared) / 1_000_000, work.size(), millisSince(sqlDone));
+            boolean moreWork = ranges.stream().anyMatch(r -> r.through() - r.after() >= maxChangesPerDevice);
+            return new LoadReport(ranges.size(), changes, applied[0], applied[1], superseded, rejected.size(),
                     false, moreWork, millisSince(start));
         }
 
+        private int createRunTable(List<Range> ranges) throws SQLException {
+            try (PreparedStatement create = connection.prepareStatement(createRun)) {
+                create.setArray(1, connection.createArrayOf("text", ranges.stream().map(Range::deviceId).toArray()));
+                create.setArray(2, connection.createArrayOf("bigint", ranges.stream().map(Range::after).toArray()));
+                create.setArray(3, connection.createArrayOf("bigint", ranges.stream().map(Range::through).toArray()));
+                return create.executeUpdate();
+            }
+        }
+
+        private void markJavaPath() throws SQLException {
+            try (Statement mark = connection.createStatement(); ResultSet any = mark.executeQuery(ANY_JAVA_PATH)) {
+                any.next();
+                if (any.getBoolean(1)) {
+                    mark.executeUpdate(MARK_JAVA);
+                }
+            }
+        }
+
+        private Map<String, Integer> sqlPathCounts() throws SQLException {
+            Map<String, Integer> counts = new HashMap<>();
+            try (Statement select = connection.createStatement(); ResultSet rs = select.executeQuery(SQL_PATH_COUNTS)) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+            return counts;
+        }
+
         /**
-         * Applies a batch under a savepoint. If the target refuses a value (data or constraint error), the batch is
-         * retried row by row: a refused row is quarantined, and the row's previous version in this run, if any, is
-         * applied instead. Any other error fails the whole run, which the next fire retries.
+         * The changes of one source table that SQL converts: the last per target row into a temporary table, then
+         * one DELETE and one INSERT ... ON CONFLICT DO UPDATE of the target, both only where the target row does not
+         * already reflect a newer change. If the target refuses a value, the table's changes of this run go the
+         * Java way instead, which finds the poison row and loads the rest.
          */
-        private void applyBatch(List<Write> rows, int[] applied) throws SQLException {
+        private void applySqlPath(TableMapping mapping, int changes, int[] applied) throws SQLException {
+            SqlStatements sql = sqlStatements.computeIfAbsent(mapping,
+                    m -> new SqlStatements(m, lastTableNumbers.incrementAndGet()));
+            Savepoint before = connection.setSavepoint();
+            try (PreparedStatement last = connection.prepareStatement(sql.createLast);
+                 Statement statement = connection.createStatement()) {
+                last.setString(1, mapping.sourceTable());
+                last.executeUpdate();
+                int rows;
+                int deletes;
+                try (ResultSet rs = statement.executeQuery(sql.count)) {
+                    rs.next();
+                    rows = rs.getInt(1);
+                    deletes = rs.getInt(2);
+                }
+                if (deletes > 0) {
+                    statement.executeUpdate(sql.delete);
+                }
+                if (rows > deletes) {
+                    statement.executeUpdate(sql.upsert);
+                }
+                firstSetWritten();
+                connection.releaseSavepoint(before);
+                applied[0] += rows - deletes;
+                applied[1] += deletes;
+                superseded += changes - rows;
+            } catch (SQLException e) {
+                if (!TargetWriter.isRefusedValue(e)) {
+                    throw e;
+                }
+                connection.rollback(before);
+                LOG.debug("Target {} refused a value of the set; its changes of this run go the Java way: {}",
+                        mapping.targetName(), TargetWriter.firstLine(e.getMessage()));
+                try (PreparedStatement mark = connection.prepareStatement(
+                        "UPDATE edgesync_run SET java = true WHERE table_name = ?")) {
+                    mark.setString(1, mapping.sourceTable());
+                    mark.executeUpdate();
+                }
+            }
+        }
+
+        private List<Change> selectJavaPath() throws SQLException {
+            List<Change> work = new ArrayList<>();
+            try (Statement select = connection.createStatement(); ResultSet rs = select.executeQuery(SELECT_JAVA_PATH)) {
+                while (rs.next()) {
+                    String pkText = rs.getString(5);
+                    work.add(new Change(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                            object(pkText), pkText, object(rs.getString(6)), rs.getString(7)));
+                }
+            }
+            return work;
+        }
+
+        /**
+         * Applies the rows (all of one table, all upserts or all deletes) in one set-based statement under a
+         * savepoint. If the target refuses a value (data or constraint error), the set is halved and each half
+         * tried again, down to single rows: a refused row is quarantined and its previous version in this run, if
+         * any, applied instead; a few poison rows cost a few statements each, not one statement per row. Any other
+         * error fails the whole run, which the next fire retries.
+         */
+        private void applySet(List<Write> rows, boolean delete, int[] applied) throws SQLException {
             if (rows.isEmpty()) {
                 return;
             }
             Savepoint whole = connection.setSavepoint();
-            try (PreparedStatement statement = connection.prepareStatement(writer.sql(rows.get(0)))) {
-                for (Write row : rows) {
-                    writer.bind(statement, row);
-                    statement.addBatch();
-                }
-                statement.executeBatch();
+            try {
+                writer.writeAll(connection, rows.get(0).mapping(), delete, rows);
                 connection.releaseSavepoint(whole);
                 count(rows, applied);
-                firstBatchExecuted();
+                firstSetWritten();
                 return;
             } catch (SQLException e) {
                 if (!TargetWriter.isRefusedValue(e)) {
@@ -230,9 +384,13 @@ public class StagedChangeLoader {
                 }
                 connection.rollback(whole);
             }
-            for (Write row : rows) {
-                applyNewestAccepted(versions.get(row.key()), applied);
+            if (rows.size() == 1) {
+                applyNewestAccepted(versions.get(rows.get(0).key()), applied);
+                return;
             }
+            int half = rows.size() / 2;
+            applySet(rows.subList(0, half), delete, applied);
+            applySet(rows.subList(half, rows.size()), delete, applied);
         }
 
         /**
@@ -279,9 +437,9 @@ public class StagedChangeLoader {
             }
         }
 
-        private void firstBatchExecuted() {
-            if (!batchExecuted) {
-                batchExecuted = true;
+        private void firstSetWritten() {
+            if (!setWritten) {
+                setWritten = true;
                 if (midUpsert != null) {
                     midUpsert.reached();
                 }
@@ -315,11 +473,11 @@ public class StagedChangeLoader {
             }
         }
 
-        private void writeProgress(Map<String, Long> progress) throws SQLException {
+        private void writeProgress(List<Range> ranges) throws SQLException {
             try (PreparedStatement upsert = connection.prepareStatement(PROGRESS)) {
-                for (Map.Entry<String, Long> device : progress.entrySet()) {
-                    upsert.setString(1, device.getKey());
-                    upsert.setLong(2, device.getValue());
+                for (Range range : ranges) {
+                    upsert.setString(1, range.deviceId());
+                    upsert.setLong(2, range.through());
                     upsert.addBatch();
                 }
                 upsert.executeBatch();
@@ -337,25 +495,21 @@ public class StagedChangeLoader {
         }
     }
 
-    /** The changes of a run in device and seq order, with each one's rank within its device (1-based). */
-    private record Work(List<Change> changes, List<Long> ranks) {
+    /** One device's part of a run: the seqs after {@code after} up to {@code through}, all staged. */
+    private record Range(String deviceId, long after, long through) {
     }
 
-    private Work selectWork(Connection connection) throws SQLException {
-        List<Change> work = new ArrayList<>();
-        List<Long> ranks = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement(SELECT_WORK)) {
+    private List<Range> selectRanges(Connection connection) throws SQLException {
+        List<Range> ranges = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(SELECT_RANGES)) {
             select.setInt(1, maxChangesPerDevice);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    String pkText = rs.getString(5);
-                    work.add(new Change(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                            object(pkText), pkText, object(rs.getString(6)), rs.getString(7)));
-                    ranks.add(rs.getLong(8));
+                    ranges.add(new Range(rs.getString(1), rs.getLong(2), rs.getLong(3)));
                 }
             }
         }
-        return new Work(work, ranks);
+        return ranges;
     }
 
     private static Map<String, Long> selectHeld(Connection connection, List<Change> work) throws SQLException {
@@ -387,6 +541,44 @@ public class StagedChangeLoader {
 
     private static long millisSince(long start) {
         return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /**
+     * The set-based SQL of one mapping: the last change per target row of the run into a temporary table, then the
+     * delete and the upsert of the target from it. Built only from validated, quoted identifiers.
+     */
+    private static final class SqlStatements {
+        final String createLast;
+        final String delete;
+        final String upsert;
+        final String count;
+
+        /** @param number distinct per mapping: names the temporary table (a source table's name may be too long) */
+        SqlStatements(TableMapping mapping, int number) {
+            String last = "edgesync_last_" + number;
+            List<String> keys = mapping.targetKeyColumns();
+            List<String> columns = mapping.targetColumns();
+            String sourceSeq = TableMapping.quote(TableMapping.SOURCE_SEQ);
+            createLast = "CREATE TEMPORARY TABLE " + last + " ON COMMIT DROP AS SELECT DISTINCT ON (" + join(keys)
+                    + ") r.op AS edgesync_op, " + SqlConversions.selectTargetColumns(mapping)
+                    + " FROM edgesync_run r WHERE r.table_name = ? AND NOT r.java ORDER BY " + join(keys) + ", "
+                    + sourceSeq + " DESC";
+            delete = "DELETE FROM " + mapping.quotedTarget() + " AS t USING " + last + " AS l WHERE l.edgesync_op = 'delete' AND "
+                    + keys.stream().map(k -> "t." + TableMapping.quote(k) + " = l." + TableMapping.quote(k))
+                            .collect(Collectors.joining(" AND "))
+                    + " AND t." + sourceSeq + " <= l." + sourceSeq;
+            upsert = "INSERT INTO " + mapping.quotedTarget() + " AS t (" + join(columns) + ") SELECT " + join(columns)
+                    + " FROM " + last + " WHERE edgesync_op <> 'delete' ON CONFLICT (" + join(keys) + ") DO UPDATE SET "
+                    + columns.stream().filter(c -> !keys.contains(c))
+                            .map(c -> TableMapping.quote(c) + " = EXCLUDED." + TableMapping.quote(c))
+                            .collect(Collectors.joining(", "))
+                    + " WHERE t." + sourceSeq + " <= EXCLUDED." + sourceSeq;
+            count = "SELECT count(*), count(*) FILTER (WHERE edgesync_op = 'delete') FROM " + last;
+        }
+
+        private static String join(List<String> names) {
+            return names.stream().map(TableMapping::quote).collect(Collectors.joining(", "));
+        }
     }
 
     private record Rejected(Change change, String reason, Long heldBehind) {

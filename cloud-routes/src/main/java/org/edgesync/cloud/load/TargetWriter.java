@@ -7,10 +7,14 @@ import org.edgesync.cloud.mapping.TableMapping;
 import org.edgesync.cloud.mapping.TableMappings;
 import org.edgesync.cloud.mapping.TransformException;
 
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +91,47 @@ public final class TargetWriter {
         }
     }
 
+    /**
+     * Writes many rows of one target table in one statement: the rows travel as one text array per column
+     * (unnest), are cast to their conversion's type, and are merged with the same {@code source_seq} guard as
+     * {@link #writeOne}. Every write must be of {@code mapping} and of the same kind (all upserts or all deletes).
+     * Should two writes name the same target row after all (values equal to PostgreSQL but not to Java), the one
+     * with the higher seq wins, as it would one row at a time.
+     *
+     * @return the rows the statement changed (less than {@code writes.size()} where the target already holds newer)
+     */
+    public int writeAll(Connection connection, TableMapping mapping, boolean delete, List<Write> writes) throws SQLException {
+        Statements sql = statements.computeIfAbsent(mapping, Statements::new);
+        List<String> columns = delete ? sql.keysAndSeq : sql.columns;
+        try (PreparedStatement statement = connection.prepareStatement(delete ? sql.deleteAll : sql.upsertAll)) {
+            for (int c = 0; c < columns.size(); c++) {
+                String column = columns.get(c);
+                String[] values = new String[writes.size()];
+                for (int r = 0; r < values.length; r++) {
+                    Write write = writes.get(r);
+                    values[r] = TableMapping.SOURCE_SEQ.equals(column) ? Long.toString(write.change().seq())
+                            : sqlText(write.values().get(column));
+                }
+                statement.setArray(c + 1, connection.createArrayOf("text", values));
+            }
+            return statement.executeUpdate();
+        }
+    }
+
+    /** A converted value as PostgreSQL's text input of its type reads it back unchanged. */
+    static String sqlText(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof BigDecimal decimal) {
+            return decimal.toPlainString();
+        }
+        if (value instanceof OffsetDateTime time) {
+            return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time);
+        }
+        return value.toString();
+    }
+
     /** Writes one change on its own; returns the rows affected (0 when the target already holds a newer change). */
     public int writeOne(Connection connection, Write write) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql(write))) {
@@ -126,6 +171,9 @@ public final class TargetWriter {
         final List<String> columns;
         final List<String> keys;
         final Map<String, Integer> nullTypes = new HashMap<>();
+        final List<String> keysAndSeq;
+        final String upsertAll;
+        final String deleteAll;
 
         Statements(TableMapping mapping) {
             columns = mapping.targetColumns();
@@ -145,6 +193,46 @@ public final class TargetWriter {
             delete = "DELETE FROM " + target + " WHERE "
                     + keys.stream().map(k -> TableMapping.quote(k) + " = ?").collect(Collectors.joining(" AND "))
                     + " AND " + sourceSeq + " <= ?";
+
+            keysAndSeq = new ArrayList<>(keys);
+            keysAndSeq.add(TableMapping.SOURCE_SEQ);
+            String updates = columns.stream().filter(c -> !keys.contains(c))
+                    .map(c -> TableMapping.quote(c) + " = EXCLUDED." + TableMapping.quote(c))
+                    .collect(Collectors.joining(", "));
+            // DISTINCT ON keeps one row per key: ON CONFLICT may not touch a row twice in one statement
+            upsertAll = "INSERT INTO " + target + " AS t (" + join(columns) + ") SELECT DISTINCT ON (" + join(keys)
+                    + ") " + join(columns) + " FROM " + typedRows(columns) + " ORDER BY " + join(keys) + ", "
+                    + sourceSeq + " DESC ON CONFLICT (" + join(keys) + ") DO UPDATE SET " + updates
+                    + " WHERE t." + sourceSeq + " <= EXCLUDED." + sourceSeq;
+            deleteAll = "DELETE FROM " + target + " AS t USING " + typedRows(keysAndSeq) + " WHERE "
+                    + keys.stream().map(k -> "t." + TableMapping.quote(k) + " = d." + TableMapping.quote(k))
+                            .collect(Collectors.joining(" AND "))
+                    + " AND t." + sourceSeq + " <= d." + sourceSeq;
+        }
+
+        /** {@code (SELECT u.c::type AS c, ... FROM unnest(?::text[], ...) AS u(c, ...)) d}: one text array per column. */
+        private String typedRows(List<String> names) {
+            return "(SELECT " + names.stream().map(c -> "u." + TableMapping.quote(c) + "::" + sqlTypeName(c)
+                            + " AS " + TableMapping.quote(c)).collect(Collectors.joining(", "))
+                    + " FROM unnest(" + names.stream().map(c -> "?::text[]").collect(Collectors.joining(", "))
+                    + ") AS u(" + join(names) + ")) d";
+        }
+
+        /**
+         * The type a one-row write binds the column as, so the target converts the value the same way (assignment
+         * cast) whether it arrives alone or in a set.
+         */
+        private String sqlTypeName(String column) {
+            if (TableMapping.SOURCE_SEQ.equals(column)) {
+                return "bigint";
+            }
+            return switch (nullTypes.getOrDefault(column, Types.VARCHAR)) {
+                case Types.BIGINT -> "bigint";
+                case Types.NUMERIC -> "numeric";
+                case Types.BOOLEAN -> "boolean";
+                case Types.TIMESTAMP_WITH_TIMEZONE -> "timestamptz";
+                default -> "text";
+            };
         }
 
         void bindUpsert(PreparedStatement statement, Write row) throws SQLException {

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 public final class HaltPoint {
 
     public static final String KEY = "edgesync.fault.halt-at";
-    /** In the loader: after the first target JDBC batch of a run has executed, before the commit. */
+    /** In the loader: after the first set-based target statement of a run has executed, before the commit. */
     public static final String MID_UPSERT = "mid-upsert";
     public static final List<String> POINTS = List.of(MID_UPSERT);
     public static final int EXIT_CODE = 137;

@@ -291,6 +291,117 @@ class LoadIT {
         assertThat(count(ds, "SELECT count(*) FROM public.product_writes")).isEqualTo(1800);
     }
 
+    @Test
+    void shouldWriteEachTargetTableWithOneInsertAndOneDeleteStatementPerRun() throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE public.product_statements (op text)");
+            s.execute("CREATE FUNCTION public.log_statement() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN INSERT INTO public.product_statements VALUES (TG_OP); RETURN NULL; END $$");
+            s.execute("CREATE TRIGGER log_statement AFTER INSERT OR DELETE ON retail.product FOR EACH STATEMENT"
+                    + " EXECUTE FUNCTION public.log_statement()");
+        }
+        StagedChangeLoader loader = new StagedChangeLoader(ds, mappings, 5000);
+        stage(productInserts("pos-1", 1, 1000));
+        assertThat(loader.loadOnce().upserts()).isEqualTo(1000);
+        List<Change> second = new ArrayList<>();
+        for (long seq = 1001; seq <= 1500; seq++) {
+            second.add(product(seq, Operation.UPDATE, "p-" + (seq - 1000), "Product v2", 1));
+        }
+        for (long seq = 1501; seq <= 1600; seq++) {
+            second.add(product(seq, Operation.DELETE, "p-" + (seq - 1000), null, 0));
+        }
+        stage(ChangeBatch.of("pos-1", second));
+
+        LoadReport run = loader.loadOnce();
+
+        assertThat(run.upserts()).isEqualTo(500);
+        assertThat(run.deletes()).isEqualTo(100);
+        assertThat(count(ds, "SELECT count(*) FROM public.product_statements WHERE op = 'INSERT'")).isEqualTo(2);
+        assertThat(count(ds, "SELECT count(*) FROM public.product_statements WHERE op = 'DELETE'")).isEqualTo(1);
+        assertThat(count(ds, "SELECT count(*) FROM retail.product")).isEqualTo(900);
+        assertThat(count(ds, "SELECT count(*) FROM retail.product WHERE name = 'Product v2' AND price = 0.01")).isEqualTo(500);
+    }
+
+    @Test
+    void shouldLoadEveryOtherRowOfALargeRunWhenTheTargetRefusesAFewAndApplyTheirEarlierVersions() throws Exception {
+        List<Change> changes = new ArrayList<>();
+        for (long seq = 1; seq <= 1000; seq++) {
+            changes.add(seq == 300 || seq == 701 ? nullName(seq, "p-" + seq)
+                    : product(seq, Operation.INSERT, "p-" + seq, "Product " + seq, 100 + seq));
+        }
+        changes.add(nullName(1001, "p-5"));
+        stage(ChangeBatch.of("pos-1", changes));
+
+        LoadReport report = new StagedChangeLoader(ds, mappings, 5000).loadAvailable();
+
+        assertThat(report.changes()).isEqualTo(1001);
+        assertThat(report.quarantined()).isEqualTo(3);
+        String refused = "open null Target retail.product refused the row: ERROR: null value in column \"name\" of"
+                + " relation \"product\" violates not-null constraint";
+        assertThat(quarantineWithHold()).containsExactly(
+                Map.entry(300L, refused), Map.entry(701L, refused), Map.entry(1001L, refused));
+        assertThat(count(ds, "SELECT count(*) FROM retail.product")).isEqualTo(998);
+        assertThat(products()).containsEntry("p-5", "Product 5 1.05 seq 5 store-1").doesNotContainKeys("p-300", "p-701");
+        assertThat(progress("pos-1")).isEqualTo(1001);
+    }
+
+    @Test
+    void shouldStoreTextThatLooksLikeArrayOrCopySyntaxExactlyAsSent() throws Exception {
+        List<String> names = List.of("NULL", "null", "\\N", "a,b", "{x}", "say \"hi\"", "back\\slash", "tab\there",
+                "line\nbreak", " padded ", "", "Grüße ✓");
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            changes.add(product(i + 1, Operation.INSERT, "s-" + i, names.get(i), 1));
+        }
+        stage(ChangeBatch.of("pos-1", changes));
+
+        new StagedChangeLoader(ds, mappings, 5000).loadAvailable();
+
+        for (int i = 0; i < names.size(); i++) {
+            assertThat(count(ds, "SELECT count(*) FROM retail.product WHERE sku = ? AND name = ?", "s-" + i, names.get(i)))
+                    .as("name %s", names.get(i)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldKeepStartingRunsInOneFireWhileWorkRemains() throws Exception {
+        stage(productInserts("pos-1", 1, 30));
+
+        LoadReport report = new StagedChangeLoader(ds, mappings, 1).loadAvailable();
+
+        assertThat(report.changes()).isEqualTo(30);
+        assertThat(progress("pos-1")).isEqualTo(30);
+    }
+
+    @Test
+    void shouldLoadValuesOnlyJavaConvertsAlongsideTheSetBasedOnesWithTheLatestChangePerRowWinning() throws Exception {
+        stage(batch("pos-1",
+                change(1, "products", Operation.INSERT, obj().put("sku", "A"), obj().put("sku", "A").put("name", "Apple")
+                        .put("price_cents", 100.0).put("updated_at", "2024-03-01T10:00:00+01:00")),
+                product(2, Operation.UPDATE, "A", "Apple", 150),
+                change(3, "products", Operation.INSERT, obj().put("sku", "B"), obj().put("sku", "B").put("name", "Bread")
+                        .put("price_cents", " 250 ").put("updated_at", " 2024-03-01t10:00:00z")),
+                product(4, Operation.INSERT, "C", "Cheese", 999)));
+
+        LoadReport report = new StagedChangeLoader(ds, mappings, 5000).loadAvailable();
+
+        assertThat(report.changes()).isEqualTo(4);
+        assertThat(report.upserts()).isEqualTo(3);
+        assertThat(report.superseded()).isEqualTo(1);
+        assertThat(report.quarantined()).isZero();
+        assertThat(products()).containsExactly(
+                Map.entry("A", "Apple 1.50 seq 2 store-1"),
+                Map.entry("B", "Bread 2.50 seq 3 store-1"),
+                Map.entry("C", "Cheese 9.99 seq 4 store-1"));
+        assertThat(count(ds, "SELECT count(*) FROM retail.product WHERE sku = 'B' AND updated_at = '2024-03-01T10:00:00Z'"))
+                .isEqualTo(1);
+    }
+
+    private static Change nullName(long seq, String sku) {
+        return change(seq, "products", Operation.UPDATE, obj().put("sku", sku), obj().put("sku", sku).putNull("name")
+                .put("price_cents", 1).put("updated_at", "2024-03-01T10:00:00Z"));
+    }
+
     private Map<String, String> products() throws Exception {
         Map<String, String> rows = new LinkedHashMap<>();
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();

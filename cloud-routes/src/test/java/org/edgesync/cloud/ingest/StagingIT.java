@@ -1,0 +1,100 @@
+package org.edgesync.cloud.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.edgesync.cloud.support.Migrations;
+import org.edgesync.cloud.testing.CloudNode;
+import org.edgesync.cloud.testing.TestDatabase;
+import org.edgesync.cloud.testing.TestPostgres;
+import org.edgesync.contract.Change;
+import org.edgesync.contract.ChangeBatch;
+import org.edgesync.contract.Operation;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesync.cloud.testing.Fixtures.batch;
+import static org.edgesync.cloud.testing.Fixtures.count;
+import static org.edgesync.cloud.testing.Fixtures.enrol;
+import static org.edgesync.cloud.testing.Fixtures.gzip;
+import static org.edgesync.cloud.testing.Fixtures.ingestSigned;
+import static org.edgesync.cloud.testing.Fixtures.ingestor;
+import static org.edgesync.cloud.testing.Fixtures.obj;
+import static org.edgesync.cloud.testing.Fixtures.product;
+
+/** What the ingestor writes to edgesync.staged_change, against a real PostgreSQL. */
+class StagingIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TestDatabase db;
+    private DataSource ds;
+    private BatchIngestor ingestor;
+
+    @BeforeEach
+    void migrate() throws Exception {
+        db = TestPostgres.newDatabase();
+        ds = db.dataSource();
+        Migrations.migrate(ds, CloudNode.CONFIG_DIR.resolve("cloud/sql"));
+        ingestor = ingestor(ds);
+        enrol(ds, "pos-1", "store-1");
+    }
+
+    @AfterEach
+    void drop() {
+        db.close();
+    }
+
+    @Test
+    void shouldStageEveryChangeExactlyAsSentWhateverCharactersItsTextHolds() throws Exception {
+        List<String> names = List.of("tab\there", "line\nbreak\r", "back\\slash", "\\N", "say \"hi\"", "{a,b}", "Grüße ✓ 😀", "");
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            changes.add(new Change(i + 1, "products", Operation.INSERT, obj().put("sku", "k\\" + i),
+                    obj().put("sku", "k\\" + i).put("name", names.get(i)).put("price_cents", -i), 1_700_000_000_123L + i));
+        }
+        changes.add(product(names.size() + 1, Operation.DELETE, "gone", null, 0));
+        ChangeBatch sent = ChangeBatch.of("pos-1", changes);
+
+        IngestResult result = ingestSigned(ingestor, "pos-1", gzip(sent));
+
+        assertThat(result).isEqualTo(new IngestResult(changes.size(), 0));
+        for (Change change : changes) {
+            assertThat(count(ds, "SELECT count(*) FROM edgesync.staged_change WHERE device_id = 'pos-1' AND seq = ?"
+                            + " AND table_name = ? AND op = ? AND pk = ?::jsonb AND \"row\" IS NOT DISTINCT FROM ?::jsonb"
+                            + " AND captured_at = timestamptz 'epoch' + ? * interval '1 millisecond'",
+                    change.seq(), change.table(), change.op().wireName(), JSON.writeValueAsString(change.pk()),
+                    change.row() == null ? null : JSON.writeValueAsString(change.row()), change.capturedAt()))
+                    .as("seq %d", change.seq()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldStageOnlyTheNewSeqsOfABatchResentInPartAndKeepTheStagedOnes() throws Exception {
+        ingestSigned(ingestor, "pos-1", gzip(batch("pos-1",
+                product(1, Operation.INSERT, "A", "first", 1),
+                product(2, Operation.INSERT, "B", "first", 1),
+                product(5, Operation.INSERT, "E", "first", 1))));
+
+        IngestResult gapFilled = ingestSigned(ingestor, "pos-1", gzip(batch("pos-1",
+                product(3, Operation.INSERT, "C", "second", 1),
+                product(4, Operation.INSERT, "D", "second", 1))));
+        IngestResult overlapping = ingestSigned(ingestor, "pos-1", gzip(batch("pos-1",
+                product(2, Operation.UPDATE, "B", "second", 1),
+                product(5, Operation.UPDATE, "E", "second", 1),
+                product(6, Operation.INSERT, "F", "second", 1),
+                product(7, Operation.INSERT, "G", "second", 1))));
+
+        assertThat(gapFilled).isEqualTo(new IngestResult(2, 0));
+        assertThat(overlapping).isEqualTo(new IngestResult(2, 2));
+        assertThat(count(ds, "SELECT count(*) FROM edgesync.staged_change WHERE device_id = 'pos-1'")).isEqualTo(7);
+        assertThat(count(ds, "SELECT count(*) FROM edgesync.staged_change WHERE \"row\"->>'name' = 'first'"
+                + " AND seq IN (1, 2, 5) AND op = 'insert'")).isEqualTo(3);
+        assertThat(count(ds, "SELECT count(*) FROM edgesync.staged_change WHERE \"row\"->>'name' = 'second'"
+                + " AND seq IN (3, 4, 6, 7)")).isEqualTo(4);
+    }
+}
