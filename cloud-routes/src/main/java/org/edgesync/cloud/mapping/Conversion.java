@@ -10,7 +10,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.TemporalAccessor;
 import java.util.Arrays;
 import java.util.Locale;
@@ -167,7 +166,9 @@ public enum Conversion {
         }
         try {
             return convertNonNull(value);
-        } catch (ArithmeticException | NumberFormatException | DateTimeParseException e) {
+        } catch (ArithmeticException | NumberFormatException | java.time.DateTimeException e) {
+            // DateTimeException covers parse errors and instants beyond the range of time (a huge epoch value):
+            // a refused value to quarantine, never an error that stops the device's load.
             throw new IllegalArgumentException(e);
         }
     }

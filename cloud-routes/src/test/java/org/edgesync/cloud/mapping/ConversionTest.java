@@ -125,4 +125,14 @@ class ConversionTest {
         JsonNode node = F.textNode(text);
         return Conversion.ISO_TIMESTAMP.convert(node);
     }
+
+    @Test
+    void shouldRefuseEpochValuesBeyondTheRangeOfTime() {
+        // Fits a long but not an Instant: must be a refused value (quarantined), not an error that stops the load.
+        // (Epoch millis always fit an Instant; beyond PostgreSQL's year 294276 the target refuses the row instead.)
+        assertThatThrownBy(() -> Conversion.EPOCH_SECONDS.convert(F.numberNode(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Conversion.EPOCH_SECONDS.convert(F.numberNode(100_000_000_000_000_000L)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
