@@ -7,6 +7,7 @@ import org.edgesync.contract.BatchCodec;
 import org.edgesync.contract.Change;
 import org.edgesync.contract.ChangeBatch;
 import org.edgesync.contract.Operation;
+import org.edgesync.contract.auth.RequestSignature;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,7 +16,9 @@ import java.util.Map;
 
 /**
  * Turns rows of the change table (as the poll route reads them, ascending by seq) into the JSON of
- * one contract {@link ChangeBatch}.
+ * one contract {@link ChangeBatch}, gzipped once here so the journal holds (and the forward route sends)
+ * the compressed bytes: several times less journal I/O, and batches stay below Artemis's large-message
+ * size, so the page limit counts them.
  */
 public final class BatchAssembler {
 
@@ -44,7 +47,9 @@ public final class BatchAssembler {
             changes.add(new Change(seq, table, op, pk, image, number(row, "captured_at")));
         }
         ChangeBatch batch = ChangeBatch.of(deviceId, changes);
-        return new AssembledBatch(codec.encode(batch), batch.firstSeq(), batch.lastSeq(), changes.size());
+        byte[] json = codec.encode(batch);
+        return new AssembledBatch(json, BatchCodec.gzip(json), RequestSignature.sha256Hex(json), batch.firstSeq(),
+                batch.lastSeq(), changes.size());
     }
 
     private static long number(Map<String, Object> row, String column) {
@@ -71,7 +76,11 @@ public final class BatchAssembler {
         }
     }
 
-    /** The JSON of one batch plus what the routes log and put in headers. */
-    public record AssembledBatch(byte[] json, long firstSeq, long lastSeq, int count) {
+    /**
+     * The JSON of one batch, the same gzipped (what is journaled and sent), the SHA-256 of the JSON (the
+     * request signature covers the uncompressed JSON, so each attempt signs without unzipping), plus what
+     * the routes log and put in headers.
+     */
+    public record AssembledBatch(byte[] json, byte[] gzip, String jsonSha256, long firstSeq, long lastSeq, int count) {
     }
 }

@@ -3,6 +3,7 @@ package org.edgesync.edge;
 import org.edgesync.contract.BatchCodec;
 import org.edgesync.contract.ChangeBatch;
 import org.edgesync.contract.Operation;
+import org.edgesync.contract.auth.RequestSignature;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -45,6 +46,16 @@ class BatchAssemblerTest {
         assertThat(decoded.changes().get(2).row()).isNull();
         assertThat(decoded.changes().get(2).pk().get("line_no").intValue()).isEqualTo(1);
         assertThat(decoded.changes().get(0).capturedAt()).isEqualTo(1_700_000_000_041L);
+    }
+
+    @Test
+    void shouldCarryTheBatchGzippedForTheJournalWithTheDigestOfItsJson() {
+        BatchAssembler.AssembledBatch batch = assembler.assemble(List.of(
+                row(7, "products", "I", "{\"sku\":\"A-1\"}", "{\"sku\":\"A-1\",\"name\":\"Brot\",\"price_cents\":299}")));
+
+        assertThat(new BatchCodec().gunzip(batch.gzip())).isEqualTo(batch.json());
+        assertThat(new BatchCodec().decodeGzip(batch.gzip()).lastSeq()).isEqualTo(7);
+        assertThat(batch.jsonSha256()).isEqualTo(RequestSignature.sha256Hex(batch.json()));
     }
 
     @Test

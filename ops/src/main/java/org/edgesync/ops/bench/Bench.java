@@ -3,6 +3,7 @@ package org.edgesync.ops.bench;
 import org.edgesync.cloud.admin.DemoCertificates;
 import org.edgesync.cloud.admin.DeviceCommand;
 import org.edgesync.contract.auth.RequestSignature;
+import org.edgesync.edge.EdgeJvm;
 import org.edgesync.ops.ManagedProcess;
 import org.edgesync.ops.PostgresTarget;
 
@@ -54,8 +55,8 @@ public final class Bench {
                           Path json, int devices, List<String> edgeJvmOptions) {
     }
 
-    /** The edge's JVM flags as the demo and the fault suite start it (Raspberry Pi sizing). */
-    public static final List<String> EDGE_JVM_OPTIONS = List.of("-Xmx96m", "-XX:+UseSerialGC");
+    /** The edge's JVM flags as the demo, the fault suite and the systemd unit start it (Raspberry Pi sizing). */
+    public static final List<String> EDGE_JVM_OPTIONS = EdgeJvm.OPTIONS;
 
     private static final String STORE = "store-bench";
     private static final long SEED = 5;
@@ -405,8 +406,10 @@ public final class Bench {
         properties.put("edgesync.device.id", deviceId);
         properties.put("edgesync.poll.batch.size", String.valueOf(EDGE_BATCH));
         properties.put("edgesync.poll.interval.ms", "200");
+        Map<String, String> environment = new HashMap<>(EdgeJvm.ENVIRONMENT);
+        environment.putAll(env);
         edge = ManagedProcess.start("edge", home.resolve("edge-routes/target/edgesync-edge.jar"),
-                options.edgeJvmOptions(), properties, env, edgeLog());
+                options.edgeJvmOptions(), properties, environment, edgeLog());
     }
 
     private void stopEdge() throws InterruptedException {
