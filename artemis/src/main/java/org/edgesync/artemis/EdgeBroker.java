@@ -42,7 +42,7 @@ public final class EdgeBroker implements AutoCloseable {
     public static final long MAX_MAX_QUEUED_BYTES = 1L << 40;
 
     /** Most memory the batch queue uses before it pages to disk (the broker.xml global-max-size). */
-    static final long MAX_MEMORY_BYTES = 16L << 20;
+    static final long MAX_MEMORY_BYTES = 4L << 20;
 
     /** Largest page file; the page limit is counted in whole page files. */
     static final int MAX_PAGE_FILE_BYTES = 1 << 20;

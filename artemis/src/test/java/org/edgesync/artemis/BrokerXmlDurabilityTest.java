@@ -79,9 +79,9 @@ class BrokerXmlDurabilityTest {
         EdgeBroker.limitQueuedBytes(config, 1L << 30);
 
         AddressSettings batches = config.getAddressSettings().get(EdgeBroker.BATCH_QUEUE);
-        assertThat(batches.getMaxSizeBytes()).isEqualTo(16L << 20);
+        assertThat(batches.getMaxSizeBytes()).isEqualTo(4L << 20);
         assertThat(batches.getPageSizeBytes()).isEqualTo(1 << 20);
-        assertThat(batches.getPageLimitBytes()).isEqualTo((1L << 30) - (16L << 20));
+        assertThat(batches.getPageLimitBytes()).isEqualTo((1L << 30) - (4L << 20));
         assertThat(batches.getPageFullMessagePolicy()).isEqualTo(PageFullMessagePolicy.FAIL);
     }
 

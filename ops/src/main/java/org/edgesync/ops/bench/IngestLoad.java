@@ -137,14 +137,21 @@ final class IngestLoad {
                                     .header(WireProtocol.CHANGE_COUNT_HEADER, Integer.toString(size))
                                     .POST(HttpRequest.BodyPublishers.ofByteArray(gzipBodies.get(deviceIndex).get(b)));
                             headers.forEach(request::header);
-                            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                            if (response.statusCode() / 100 == 2) {
-                                break;
+                            String failure;
+                            try {
+                                HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                                if (response.statusCode() / 100 == 2) {
+                                    break;
+                                }
+                                failure = "HTTP " + response.statusCode() + " " + response.body();
+                            } catch (java.io.IOException e) {
+                                // A kept-alive connection the server closed meanwhile: a device resends, so does this one.
+                                failure = e.toString();
                             }
                             failures.incrementAndGet();
                             if (failures.get() > 50) {
                                 throw new IllegalStateException("the cloud refused " + device.id() + " batch " + first
-                                        + "-" + last + ": HTTP " + response.statusCode() + " " + response.body());
+                                        + "-" + last + ": " + failure);
                             }
                         }
                         latencies[deviceIndex * batches + b] = System.nanoTime() - sent;
