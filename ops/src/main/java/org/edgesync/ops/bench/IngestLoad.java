@@ -128,7 +128,7 @@ final class IngestLoad {
                         long last = first + size - 1;
                         byte[] json = jsonBodies.get(deviceIndex).get(b);
                         long sent = System.nanoTime();
-                        while (true) {
+                        for (int attempt = 1; ; attempt++) {
                             var headers = RequestSignature.headers(device.key(), device.id(), 1, "POST", path, json,
                                     first, last, System.currentTimeMillis() / 1000, RequestSignature.newNonce());
                             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
@@ -149,10 +149,11 @@ final class IngestLoad {
                                 failure = e.toString();
                             }
                             failures.incrementAndGet();
-                            if (failures.get() > 50) {
+                            if (attempt >= 20) {
                                 throw new IllegalStateException("the cloud refused " + device.id() + " batch " + first
-                                        + "-" + last + ": " + failure);
+                                        + "-" + last + " " + attempt + " times, last: " + failure);
                             }
+                            Thread.sleep(200); // a device backs off before it resends
                         }
                         latencies[deviceIndex * batches + b] = System.nanoTime() - sent;
                     }
