@@ -42,7 +42,7 @@ public final class EdgeBroker implements AutoCloseable {
     public static final long MAX_MAX_QUEUED_BYTES = 1L << 40;
 
     /** Most memory the batch queue uses before it pages to disk (the broker.xml global-max-size). */
-    static final long MAX_MEMORY_BYTES = 16L << 20;
+    static final long MAX_MEMORY_BYTES = 4L << 20;
 
     /** Largest page file; the page limit is counted in whole page files. */
     static final int MAX_PAGE_FILE_BYTES = 1 << 20;
@@ -51,6 +51,7 @@ public final class EdgeBroker implements AutoCloseable {
     private final int inVmId;
     private final List<ActiveMQServerBasePlugin> plugins = new ArrayList<>();
     private long maxQueuedBytes;
+    private long maxRedeliveryDelayMs;
     private EmbeddedActiveMQ embedded;
 
     /** A broker reachable at {@code vm://0}. */
@@ -75,6 +76,19 @@ public final class EdgeBroker implements AutoCloseable {
                     + " to " + MAX_MAX_QUEUED_BYTES);
         }
         this.maxQueuedBytes = bytes;
+        return this;
+    }
+
+    /**
+     * Caps the redelivery backoff of the batch queue (1 s, 2 s, 4 s ... up to this many milliseconds), so a
+     * device notices a returning cloud within this time. 0 (the default) keeps {@value #BROKER_XML}'s cap.
+     * Call before {@link #start()}.
+     */
+    public synchronized EdgeBroker maxRedeliveryDelayMs(long ms) {
+        if (ms < 0) {
+            throw new IllegalArgumentException("max redelivery delay " + ms + " ms is negative");
+        }
+        this.maxRedeliveryDelayMs = ms;
         return this;
     }
 
@@ -103,6 +117,15 @@ public final class EdgeBroker implements AutoCloseable {
                 .setPageLimitBytes(maxQueuedBytes - memory)
                 .setPageFullMessagePolicy(PageFullMessagePolicy.FAIL)
                 .setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL);
+    }
+
+    /** Sets the longest wait between two deliveries of a batch the forward route rolled back. */
+    public static void limitRedeliveryDelay(Configuration configuration, long maxRedeliveryDelayMs) {
+        AddressSettings batches = configuration.getAddressSettings().get(BATCH_QUEUE);
+        if (batches == null) {
+            throw new IllegalStateException(BROKER_XML + " has no address-setting for " + BATCH_QUEUE);
+        }
+        batches.setMaxRedeliveryDelay(maxRedeliveryDelayMs);
     }
 
     /**
@@ -136,6 +159,9 @@ public final class EdgeBroker implements AutoCloseable {
             if (maxQueuedBytes != 0) {
                 limitQueuedBytes(configuration, maxQueuedBytes);
             }
+            if (maxRedeliveryDelayMs != 0) {
+                limitRedeliveryDelay(configuration, maxRedeliveryDelayMs);
+            }
             plugins.forEach(configuration::registerBrokerPlugin);
             broker.setConfiguration(configuration);
             broker.start();
@@ -167,6 +193,14 @@ public final class EdgeBroker implements AutoCloseable {
             throw new IllegalArgumentException("no queue " + queue);
         }
         return q.getMessageCount();
+    }
+
+    /** The address settings the running broker applies to the batch queue; for tests and diagnostics. */
+    public synchronized AddressSettings batchQueueSettings() {
+        if (embedded == null) {
+            throw new IllegalStateException("broker is not started");
+        }
+        return embedded.getActiveMQServer().getAddressSettingsRepository().getMatch(BATCH_QUEUE);
     }
 
     @Override

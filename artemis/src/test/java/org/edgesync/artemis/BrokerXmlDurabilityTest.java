@@ -79,9 +79,21 @@ class BrokerXmlDurabilityTest {
         EdgeBroker.limitQueuedBytes(config, 1L << 30);
 
         AddressSettings batches = config.getAddressSettings().get(EdgeBroker.BATCH_QUEUE);
-        assertThat(batches.getMaxSizeBytes()).isEqualTo(16L << 20);
+        assertThat(batches.getMaxSizeBytes()).isEqualTo(4L << 20);
         assertThat(batches.getPageSizeBytes()).isEqualTo(1 << 20);
-        assertThat(batches.getPageLimitBytes()).isEqualTo((1L << 30) - (16L << 20));
+        assertThat(batches.getPageLimitBytes()).isEqualTo((1L << 30) - (4L << 20));
         assertThat(batches.getPageFullMessagePolicy()).isEqualTo(PageFullMessagePolicy.FAIL);
+    }
+
+    @Test
+    void shouldCapTheRedeliveryBackoffAtTheGivenDelay() throws Exception {
+        Configuration config = EdgeBroker.loadConfiguration(dataDir, 0);
+
+        EdgeBroker.limitRedeliveryDelay(config, 5_000);
+
+        AddressSettings batches = config.getAddressSettings().get(EdgeBroker.BATCH_QUEUE);
+        assertThat(batches.getMaxRedeliveryDelay()).isEqualTo(5_000);
+        assertThat(batches.getRedeliveryDelay()).as("first delay unchanged").isEqualTo(1_000);
+        assertThat(batches.getMaxDeliveryAttempts()).as("still forever").isEqualTo(-1);
     }
 }

@@ -57,6 +57,16 @@ class EdgeBrokerTest {
         }
     }
 
+    @Test
+    void shouldRunWithTheGivenRedeliveryCapInsteadOfTheOneInBrokerXml() throws Exception {
+        try (EdgeBroker broker = new EdgeBroker(dataDir, 13).maxRedeliveryDelayMs(3_000).start()) {
+            assertThat(broker.batchQueueSettings().getMaxRedeliveryDelay()).isEqualTo(3_000);
+        }
+        try (EdgeBroker broker = new EdgeBroker(dataDir, 13).start()) {
+            assertThat(broker.batchQueueSettings().getMaxRedeliveryDelay()).as("broker.xml's value").isEqualTo(60_000);
+        }
+    }
+
     private static void send(EdgeBroker broker, String text) throws Exception {
         try (ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(broker.connectorUrl());
              Connection connection = cf.createConnection()) {

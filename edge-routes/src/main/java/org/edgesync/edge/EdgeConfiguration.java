@@ -84,6 +84,14 @@ public class EdgeConfiguration implements CamelConfiguration {
     String jolokiaPassword;
     @PropertyInject(value = "edgesync.metrics.cache.ms", defaultValue = "5000")
     String metricsCacheMs;
+    // Throughput settings; the routes read the first two as placeholders, validated here first.
+    @PropertyInject(value = "edgesync.poll.initial.delay.ms", defaultValue = "0")
+    String pollInitialDelayMs;
+    @PropertyInject(value = "edgesync.forward.batches.in.flight", defaultValue = "2")
+    String batchesInFlight;
+    @PropertyInject(value = "edgesync.broker.max.redelivery.delay.ms", defaultValue = "10000")
+    String maxRedeliveryDelayMs;
+    private DeliverySettings delivery;
 
     /** @param configDir the route-config directory; the Jolokia access policy is {@code edge/jolokia-access.xml} in it */
     public EdgeConfiguration(Path configDir) {
@@ -112,6 +120,9 @@ public class EdgeConfiguration implements CamelConfiguration {
                     + " edgesync.cloud.truststore.file otherwise.", settings.cloudUrl());
         }
         validateSecurity(settings);
+        delivery = DeliverySettings.of(pollInitialDelayMs, batchesInFlight, maxRedeliveryDelayMs);
+        LOG.info("Up to {} batches in flight to the cloud; a batch the cloud did not take is retried after 1 s, 2 s, 4 s"
+                + " ... at most {} ms", delivery.batchesInFlight(), delivery.maxRedeliveryDelayMs());
         return settings;
     }
 
@@ -225,7 +236,8 @@ public class EdgeConfiguration implements CamelConfiguration {
     @BindToRegistry("edgeJmsConnectionFactory")
     public ConnectionFactory edgeJmsConnectionFactory(EdgeSettings settings, DataSource edgeDataSource,
                                                       CrashPoints crashPoints) throws Exception {
-        EdgeBroker edgeBroker = new EdgeBroker(settings.brokerDataDir()).maxQueuedBytes(settings.brokerMaxQueuedBytes());
+        EdgeBroker edgeBroker = new EdgeBroker(settings.brokerDataDir()).maxQueuedBytes(settings.brokerMaxQueuedBytes())
+                .maxRedeliveryDelayMs(delivery.maxRedeliveryDelayMs());
         if (crashPoints.isArmed(JmsCommitCrashPlugin.POINT)) {
             edgeBroker.plugin(new JmsCommitCrashPlugin(crashPoints, EdgeBroker.BATCH_QUEUE));
         }
@@ -238,6 +250,10 @@ public class EdgeConfiguration implements CamelConfiguration {
         // withholds producer credits (address PAGE, page-full and disk-full FAIL), so a full queue or
         // disk fails the send at once with AMQ229102 rather than running into this timeout.
         artemis.setCallTimeout(SEND_TIMEOUT_MS);
+        // No prefetch: a forward consumer takes a batch only when it is free to send it, so with several
+        // batches in flight a slow request never holds batches that another consumer could send, and no
+        // heap goes to buffered batches.
+        artemis.setConsumerWindowSize(0);
         // Cache the connection and sessions: the poll route sends through JmsTemplate, which would
         // otherwise open a connection per batch.
         CachingConnectionFactory caching = new CachingConnectionFactory(artemis);

@@ -47,7 +47,7 @@ public record EdgeSettings(String deviceId, Path sqlitePath, List<String> captur
                         EdgeBroker.MIN_MAX_QUEUED_BYTES, EdgeBroker.MAX_MAX_QUEUED_BYTES));
     }
 
-    private static long number(String key, String value, long min, long max) {
+    static long number(String key, String value, long min, long max) {
         long parsed;
         try {
             parsed = Long.parseLong(value == null ? "" : value.trim());

@@ -1,8 +1,10 @@
 package org.edgesync.edge;
 
 import org.edgesync.contract.BatchCodec;
+import org.edgesync.contract.Change;
 import org.edgesync.contract.ChangeBatch;
 import org.edgesync.contract.Operation;
+import org.edgesync.contract.auth.RequestSignature;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -48,12 +50,54 @@ class BatchAssemblerTest {
     }
 
     @Test
+    void shouldCarryTheBatchGzippedForTheJournalWithTheDigestOfItsJson() {
+        BatchAssembler.AssembledBatch batch = assembler.assemble(List.of(
+                row(7, "products", "I", "{\"sku\":\"A-1\"}", "{\"sku\":\"A-1\",\"name\":\"Brot\",\"price_cents\":299}")));
+
+        assertThat(new BatchCodec().gunzip(batch.gzip())).isEqualTo(batch.json());
+        assertThat(new BatchCodec().decodeGzip(batch.gzip()).lastSeq()).isEqualTo(7);
+        assertThat(batch.jsonSha256()).isEqualTo(RequestSignature.sha256Hex(batch.json()));
+    }
+
+    @Test
     void shouldAcceptIntegerColumnsAsSqliteReturnsThem() {
         Map<String, Object> r = row(1, "sales", "I", "{\"id\":1}", "{\"id\":1,\"note\":null}");
         r.put("seq", 1);
         r.put("captured_at", 5);
 
         assertThat(assembler.assemble(List.of(r)).lastSeq()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldWriteWhatTheContractsCodecWritesForTheSameChanges() throws Exception {
+        BatchCodec codec = new BatchCodec();
+        List<Map<String, Object>> rows = List.of(
+                row(1, "products", "I", "{\"sku\":\"A-1\"}", "{\"sku\":\"A-1\",\"name\":\"Br\\\"ot \\u00e9\",\"price\":2.5,\"note\":null}"),
+                row(2, "sale_lines", "D", "{\"sale_id\":7,\"line_no\":1}", "{\"ignored\":true}"));
+        ChangeBatch expected = ChangeBatch.of("store-001-pos-1", List.of(
+                new Change(1, "products", Operation.INSERT, tree(codec, rows.get(0).get("pk")), tree(codec, rows.get(0).get("row")), 1_700_000_000_001L),
+                new Change(2, "sale_lines", Operation.DELETE, tree(codec, rows.get(1).get("pk")), null, 1_700_000_000_002L)));
+
+        BatchAssembler.AssembledBatch batch = assembler.assemble(rows);
+
+        assertThat(codec.decode(batch.json())).isEqualTo(expected);
+        assertThat(codec.mapper().readTree(batch.json())).isEqualTo(codec.mapper().readTree(codec.encode(expected)));
+    }
+
+    @Test
+    void shouldNameTheChangeWhoseImageIsNotOneJsonObject() {
+        assertThatThrownBy(() -> assembler.assemble(List.of(row(5, "sales", "U", "{\"id\":1}", "[1,2]"))))
+                .hasMessage("change 5 row is not a JSON object");
+        assertThatThrownBy(() -> assembler.assemble(List.of(row(6, "sales", "U", "{\"id\":1}{\"id\":2}", "{}"))))
+                .hasMessage("change 6 pk is not a single JSON object");
+        assertThatThrownBy(() -> assembler.assemble(List.of(row(7, "sales", "U", "{\"id\":1}", "{\"id\":"))))
+                .hasMessage("change 7 row is not valid JSON");
+        assertThatThrownBy(() -> assembler.assemble(List.of(row(8, "sales", "I", "{\"id\":1}", null))))
+                .hasMessage("change 8 has no row image");
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode tree(BatchCodec codec, Object text) throws Exception {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) codec.mapper().readTree((String) text);
     }
 
     @Test

@@ -75,6 +75,8 @@ public final class CloudStub implements AutoCloseable {
             scheme = "https";
         }
         server.createContext("/", this::handle);
+        // Like the cloud, answer several requests at once: the edge keeps more than one batch in flight.
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
 
@@ -170,5 +172,6 @@ public final class CloudStub implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

@@ -162,7 +162,7 @@ class CrashRecoveryIT {
                 firstSeqs.clear();
                 try (QueueBrowser browser = session.createBrowser(session.createQueue(EdgeBroker.BATCH_QUEUE))) {
                     for (Object m : Collections.list(browser.getEnumeration())) {
-                        firstSeqs.add(new BatchCodec().decode(((Message) m).getBody(byte[].class)).firstSeq());
+                        firstSeqs.add(new BatchCodec().decodeGzip(((Message) m).getBody(byte[].class)).firstSeq());
                     }
                 }
                 return firstSeqs.size() == broker.messageCount(EdgeBroker.BATCH_QUEUE);

@@ -23,8 +23,13 @@ import static org.awaitility.Awaitility.await;
  */
 class DiskPressureIT {
 
-    private static final int SALES = 600;           // 600 changes of ~1.7 KB: far more than 256 KiB
-    private static final String NOTE = "n".repeat(1500);
+    private static final int SALES = 600;           // 600 changes of ~1.1 KB gzipped: far more than 256 KiB
+    /** Random text: batches are gzipped before the broker, so a repeated letter would shrink to nothing. */
+    private static String note(int id) {
+        byte[] bytes = new byte[1100];
+        new java.util.Random(id).nextBytes(bytes);
+        return java.util.Base64.getEncoder().encodeToString(bytes); // 1468 characters, ~1.1 KB gzipped
+    }
 
     @TempDir
     Path dir;
@@ -55,7 +60,7 @@ class DiskPressureIT {
         props.put("edgesync.broker.data.dir", dir.resolve("broker").toString());
         props.put("edgesync.cloud.url", cloud.url());
         props.put("edgesync.device.key", TestKeys.encoded("store-001-pos-1"));
-        props.put("edgesync.poll.batch.size", "20");        // ~34 KB per batch: a regular (not large) message
+        props.put("edgesync.poll.batch.size", "20");        // ~25 KB gzipped per batch: a regular (not large) message
         props.put("edgesync.poll.interval.ms", "200");
         props.put("edgesync.broker.max.queued.bytes", "262144");
         edge = EdgeProcess.start(dir, "edge", props);
@@ -99,7 +104,7 @@ class DiskPressureIT {
                 for (int id = offset + 1; id <= offset + sales; id++) {
                     sale.setInt(1, id);
                     sale.setString(2, "R-" + id);
-                    sale.setString(3, NOTE);
+                    sale.setString(3, note(id));
                     sale.executeUpdate();
                 }
             }

@@ -1,12 +1,15 @@
 package org.edgesync.edge;
 
+import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.edgesync.contract.BatchCodec;
+import org.edgesync.contract.Change;
 import org.edgesync.contract.ChangeBatch;
+import org.edgesync.contract.Operation;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,8 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 
@@ -151,7 +156,7 @@ class EdgePipelineIT {
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).getStringProperty("EdgeSyncRejectReason"))
                 .isEqualTo("422 {\"error\":\"changes[0].row.total_cents must be a scalar\"}");
-        ChangeBatch rejected = new BatchCodec().decode(dead.get(0).getBody(byte[].class));
+        ChangeBatch rejected = new BatchCodec().decodeGzip(dead.get(0).getBody(byte[].class));
         assertThat(rejected.firstSeq()).isEqualTo(1);
         assertThat(rejected.lastSeq()).isEqualTo(5);
         assertThat(browse("edgesync.batches")).isEmpty();
@@ -175,6 +180,60 @@ class EdgePipelineIT {
         await("journaled batch delivered after restart").atMost(Timeouts.seconds(90))
                 .until(() -> cloud.acceptedSeqs().size() >= 4);
         assertThat(cloud.acceptedSeqs()).containsExactlyInAnyOrderElementsOf(oneTo(4));
+    }
+
+    @Test
+    void shouldKeepTwoBatchesInFlightWhileTheCloudTakesItsTime() throws Exception {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger mostInFlight = new AtomicInteger();
+        CountDownLatch second = new CountDownLatch(2);
+        cloud.answer(batch -> {
+            mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            second.countDown();
+            try {
+                // The first request waits (bounded) for a second one to arrive alongside it.
+                second.await(Timeouts.seconds(10).toMillis(), TimeUnit.MILLISECONDS);
+                return CloudStub.Answer.accepted(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new CloudStub.Answer(503, "{}");
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+        startEdge();
+
+        sell(1, 10); // 20 changes, four batches of 5
+
+        await("all changes at the cloud").atMost(Timeouts.seconds(60)).until(() -> cloud.acceptedSeqs().size() >= 20);
+        assertThat(mostInFlight.get()).as("batches in flight at once").isEqualTo(2);
+        assertThat(cloud.acceptedSeqs()).containsExactlyInAnyOrderElementsOf(oneTo(20));
+    }
+
+    @Test
+    void shouldDeliverABatchJournaledAsPlainJsonByAnEarlierVersion() throws Exception {
+        startEdge();
+        ChangeBatch batch = ChangeBatch.of("store-042-pos-1", List.of(new Change(1, "products", Operation.INSERT,
+                json("{\"sku\":\"A-1\"}"), json("{\"sku\":\"A-1\",\"name\":\"Brot\",\"price_cents\":299,\"updated_at\":\"now\"}"),
+                1_700_000_000_000L)));
+
+        try (ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory("vm://0");
+             Connection connection = cf.createConnection()) {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            BytesMessage message = session.createBytesMessage();
+            message.writeBytes(new BatchCodec().encode(batch));
+            message.setLongProperty("EdgeSyncFirstSeq", 1);
+            message.setLongProperty("EdgeSyncLastSeq", 1);
+            message.setIntProperty("EdgeSyncChangeCount", 1);
+            session.createProducer(session.createQueue("edgesync.batches")).send(message);
+        }
+
+        await("old batch at the cloud").atMost(Timeouts.seconds(30)).until(() -> cloud.acceptedSeqs().contains(1L));
+        assertThat(cloud.requests()).allSatisfy(r -> assertThat(r.signed()).isTrue());
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode json(String text) throws Exception {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) new BatchCodec().mapper().readTree(text);
     }
 
     private static List<Message> browse(String queue) throws Exception {

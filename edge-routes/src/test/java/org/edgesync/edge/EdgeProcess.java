@@ -38,11 +38,11 @@ final class EdgeProcess implements AutoCloseable {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run mvn -pl edge-routes package (verify does)");
         }
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dedgesync.config.dir=" + EdgeRuntime.CONFIG_DIR.toAbsolutePath().normalize(),
-                "-Dcamel.main.jmx-enabled=false"));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(EdgeJvm.OPTIONS);
+        command.add("-Dedgesync.config.dir=" + EdgeRuntime.CONFIG_DIR.toAbsolutePath().normalize());
+        command.add("-Dcamel.main.jmx-enabled=false");
         if (!properties.containsKey("camel.management.port")) {
             command.add("-Dcamel.management.port=" + FreePorts.next());
         }
@@ -54,6 +54,7 @@ final class EdgeProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("EDGESYNC_"));
+        builder.environment().putAll(EdgeJvm.ENVIRONMENT);
         builder.environment().putAll(environment);
         Process process = builder.start();
         return new EdgeProcess(process, err);

@@ -1,6 +1,7 @@
 package org.edgesync.ops;
 
 import org.edgesync.cloud.admin.DemoCertificates;
+import org.edgesync.edge.EdgeJvm;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -93,7 +94,7 @@ public final class Demo {
             ManagedProcess edge = null;
             try {
                 edge = ManagedProcess.start("edge", home.resolve("edge-routes/target/edgesync-edge.jar"),
-                        List.of("-Xmx96m", "-XX:+UseSerialGC"),
+                        EdgeJvm.OPTIONS,
                         Map.of("edgesync.config.dir", configDir,
                                 "edgesync.sqlite.path", shopDb.toString(),
                                 "edgesync.broker.data.dir", work.resolve("broker").toString(),
@@ -102,7 +103,8 @@ public final class Demo {
                                 "edgesync.device.id", deviceId,
                                 "camel.management.port", String.valueOf(freePort())),
                         Map.of("EDGESYNC_DEVICE_KEY", deviceKey,
-                                "EDGESYNC_CLOUD_TRUSTSTORE_PASSWORD", DemoCertificates.TRUSTSTORE_PASSWORD),
+                                "EDGESYNC_CLOUD_TRUSTSTORE_PASSWORD", DemoCertificates.TRUSTSTORE_PASSWORD,
+                                "MALLOC_ARENA_MAX", EdgeJvm.ENVIRONMENT.get("MALLOC_ARENA_MAX")),
                         work.resolve("logs/edge.log"));
                 awaitCaptureInstalled(shopDb, edge);
                 out.println("edge started (pid " + edge.pid() + "), capture triggers installed");

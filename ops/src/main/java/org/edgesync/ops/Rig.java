@@ -1,5 +1,7 @@
 package org.edgesync.ops;
 
+import org.edgesync.edge.EdgeJvm;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -189,9 +191,10 @@ final class Rig implements AutoCloseable {
             starts++;
             Files.writeString(log(), "---- edge start " + starts + " " + extraProperties + System.lineSeparator(),
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Map<String, String> environment = new LinkedHashMap<>(EdgeJvm.ENVIRONMENT);
+            environment.put("EDGESYNC_DEVICE_KEY", key);
             edge = ManagedProcess.start("edge " + id, home.resolve("edge-routes/target/edgesync-edge.jar"),
-                    List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), properties,
-                    Map.of("EDGESYNC_DEVICE_KEY", key), log());
+                    EdgeJvm.OPTIONS, properties, environment, log());
             awaitTriggers();
         }
 

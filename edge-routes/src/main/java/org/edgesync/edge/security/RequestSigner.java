@@ -6,7 +6,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Signs each attempt of a batch POST with the device's key, per the contract's {@link RequestSignature}:
@@ -18,6 +18,8 @@ public final class RequestSigner {
 
     /** Highest key version the cloud accepts in the Authorization header (nine digits). */
     static final int MAX_KEY_VERSION = 999_999_999;
+
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     private final byte[] key;
     private final String deviceId;
@@ -109,12 +111,29 @@ public final class RequestSigner {
 
     /** Headers for one POST attempt of {@code json} (the uncompressed batch the HTTP client will gzip). */
     public SignedHeaders sign(byte[] json, long firstSeq, long lastSeq) {
+        return sign(json, null, firstSeq, lastSeq);
+    }
+
+    /**
+     * Headers for one POST attempt of a journaled batch. {@code jsonSha256} is the digest of the batch's
+     * uncompressed JSON, recorded when it was gzipped for the journal, so no attempt has to unzip it; a batch
+     * journaled by an earlier version has none (null or blank) and its {@code body} is the JSON itself.
+     */
+    public SignedHeaders sign(byte[] body, String jsonSha256, long firstSeq, long lastSeq) {
+        String digest;
+        if (jsonSha256 == null || jsonSha256.isBlank()) {
+            digest = RequestSignature.sha256Hex(body);
+        } else if (SHA256_HEX.matcher(jsonSha256).matches()) {
+            digest = jsonSha256;
+        } else {
+            throw new IllegalArgumentException("the batch's EdgeSyncJsonSha256 header is \"" + jsonSha256
+                    + "\", but must be 64 lowercase hex digits.");
+        }
         long now = clock.instant().getEpochSecond();
-        Map<String, String> headers = RequestSignature.headers(key, deviceId, keyVersion, "POST", path, json,
-                firstSeq, lastSeq, now, RequestSignature.newNonce());
-        return new SignedHeaders(headers.get(RequestSignature.AUTHORIZATION_HEADER),
-                headers.get(RequestSignature.TIMESTAMP_HEADER), headers.get(RequestSignature.NONCE_HEADER),
-                headers.get(RequestSignature.SEQ_HEADER));
+        String nonce = RequestSignature.newNonce();
+        String canonical = RequestSignature.canonical("POST", path, digest, deviceId, firstSeq, lastSeq, now, nonce);
+        return new SignedHeaders(RequestSignature.authorization(deviceId, keyVersion, RequestSignature.sign(key, canonical)),
+                Long.toString(now), nonce, firstSeq + "-" + lastSeq);
     }
 
     public String deviceId() {

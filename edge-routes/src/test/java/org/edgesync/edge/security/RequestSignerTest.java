@@ -44,6 +44,41 @@ class RequestSignerTest {
     }
 
     @Test
+    void shouldSignAGzippedBatchByTheDigestOfItsJsonAsIfItSignedTheJson() {
+        RequestSigner signer = RequestSigner.of(DEVICE, key, "", "1", CLOUD, Clock.fixed(NOW, ZoneOffset.UTC));
+        byte[] json = "{\"deviceId\":\"store-042-pos-1\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] gzip = org.edgesync.contract.BatchCodec.gzip(json);
+
+        RequestSigner.SignedHeaders headers = signer.sign(gzip, RequestSignature.sha256Hex(json), 11, 20);
+
+        String canonical = RequestSignature.canonical("POST", "/api/v1/devices/" + DEVICE + "/batches",
+                RequestSignature.sha256Hex(json), DEVICE, 11, 20, NOW.getEpochSecond(), headers.nonce());
+        assertThat(headers.authorization()).isEqualTo(RequestSignature.authorization(DEVICE, 1,
+                RequestSignature.sign(TestKeys.deviceKey(DEVICE, 1), canonical)));
+    }
+
+    @Test
+    void shouldSignTheBodyItselfWhenABatchJournaledBeforeGzipHasNoDigest() {
+        RequestSigner signer = RequestSigner.of(DEVICE, key, "", "1", CLOUD, Clock.fixed(NOW, ZoneOffset.UTC));
+        byte[] json = "{\"deviceId\":\"store-042-pos-1\"}".getBytes(StandardCharsets.UTF_8);
+
+        RequestSigner.SignedHeaders headers = signer.sign(json, null, 11, 20);
+
+        String canonical = RequestSignature.canonical("POST", "/api/v1/devices/" + DEVICE + "/batches",
+                RequestSignature.sha256Hex(json), DEVICE, 11, 20, NOW.getEpochSecond(), headers.nonce());
+        assertThat(headers.authorization()).isEqualTo(RequestSignature.authorization(DEVICE, 1,
+                RequestSignature.sign(TestKeys.deviceKey(DEVICE, 1), canonical)));
+    }
+
+    @Test
+    void shouldRefuseADigestThatIsNotSha256Hex() {
+        RequestSigner signer = RequestSigner.of(DEVICE, key, "", "1", CLOUD);
+
+        assertThatThrownBy(() -> signer.sign(new byte[1], "abc", 1, 1))
+                .hasMessage("the batch's EdgeSyncJsonSha256 header is \"abc\", but must be 64 lowercase hex digits.");
+    }
+
+    @Test
     void shouldUseAFreshNonceForEveryAttemptOfTheSameBatch() {
         RequestSigner signer = RequestSigner.of(DEVICE, key, "", "1", CLOUD);
         byte[] json = "{}".getBytes(StandardCharsets.UTF_8);

@@ -13,7 +13,8 @@ public final class BenchCommand {
               --devices N            simulated devices of the ingest phase (default 100)
               --pg-url JDBC_URL      use this PostgreSQL database instead of an embedded one
               --pg-user USER         user for --pg-url (default postgres; password from EDGESYNC_DB_PASSWORD)
-              --edge-jvm "FLAGS"     the edge's JVM flags, space-separated (default "-Xmx96m -XX:+UseSerialGC")
+              --edge-jvm "FLAGS"     the edge's JVM flags, space-separated, instead of the shipped ones (EdgeJvm);
+                                     the edge always runs with MALLOC_ARENA_MAX=2 as on a device
               --work-dir DIR         SQLite files, broker journal, logs (default ops/target/bench-data)
             """;
 

@@ -128,7 +128,7 @@ final class IngestLoad {
                         long last = first + size - 1;
                         byte[] json = jsonBodies.get(deviceIndex).get(b);
                         long sent = System.nanoTime();
-                        while (true) {
+                        for (int attempt = 1; ; attempt++) {
                             var headers = RequestSignature.headers(device.key(), device.id(), 1, "POST", path, json,
                                     first, last, System.currentTimeMillis() / 1000, RequestSignature.newNonce());
                             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
@@ -137,15 +137,23 @@ final class IngestLoad {
                                     .header(WireProtocol.CHANGE_COUNT_HEADER, Integer.toString(size))
                                     .POST(HttpRequest.BodyPublishers.ofByteArray(gzipBodies.get(deviceIndex).get(b)));
                             headers.forEach(request::header);
-                            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                            if (response.statusCode() / 100 == 2) {
-                                break;
+                            String failure;
+                            try {
+                                HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                                if (response.statusCode() / 100 == 2) {
+                                    break;
+                                }
+                                failure = "HTTP " + response.statusCode() + " " + response.body();
+                            } catch (java.io.IOException e) {
+                                // A kept-alive connection the server closed meanwhile: a device resends, so does this one.
+                                failure = e.toString();
                             }
                             failures.incrementAndGet();
-                            if (failures.get() > 50) {
+                            if (attempt >= 20) {
                                 throw new IllegalStateException("the cloud refused " + device.id() + " batch " + first
-                                        + "-" + last + ": HTTP " + response.statusCode() + " " + response.body());
+                                        + "-" + last + " " + attempt + " times, last: " + failure);
                             }
+                            Thread.sleep(200); // a device backs off before it resends
                         }
                         latencies[deviceIndex * batches + b] = System.nanoTime() - sent;
                     }
