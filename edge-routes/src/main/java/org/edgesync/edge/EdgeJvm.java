@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * How the edge JVM is started on a device, in one place for every launcher (the ops demo, fault suite and
  * benchmark, the tests that run the jar; the systemd unit repeats them). Sized for two slow cores and a
- * resident set of at most 160 MB: the heap is capped at 96 MB, and the rest of the process (class metadata,
+ * resident set of at most 160 MB: the heap is capped at 64 MB, and the rest of the process (class metadata,
  * JIT code, thread stacks, direct buffers, malloc arenas) is kept small on purpose, because by default it
  * costs more than the heap does.
  */
