@@ -3,8 +3,8 @@ package org.edgesync.cloud;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
-import org.edgesync.cloud.config.RouteRules;
-import org.edgesync.cloud.config.StartupFailure;
+import org.edgesync.routes.RouteRules;
+import org.edgesync.routes.StartupFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

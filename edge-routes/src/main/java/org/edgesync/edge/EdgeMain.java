@@ -4,8 +4,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainConfigurationProperties;
-import org.edgesync.edge.config.RouteRules;
-import org.edgesync.edge.config.StartupFailure;
+import org.edgesync.routes.RouteRules;
+import org.edgesync.routes.StartupFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

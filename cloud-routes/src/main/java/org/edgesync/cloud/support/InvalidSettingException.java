@@ -1,7 +1,7 @@
 package org.edgesync.cloud.support;
 
 /** A configuration value that cannot be used; the message names the key, the value and what is allowed. */
-public class InvalidSettingException extends IllegalArgumentException {
+public class InvalidSettingException extends IllegalArgumentException implements org.edgesync.routes.OperatorMistake {
 
     public InvalidSettingException(String message) {
         super(message);

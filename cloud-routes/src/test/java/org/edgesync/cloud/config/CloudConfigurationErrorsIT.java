@@ -1,5 +1,6 @@
 package org.edgesync.cloud.config;
 
+import org.edgesync.routes.StartupFailure;
 import org.apache.camel.main.Main;
 import org.edgesync.cloud.CloudMain;
 import org.edgesync.cloud.testing.Fixtures;
@@ -96,7 +97,7 @@ class CloudConfigurationErrorsIT {
 
         assertThat(startupFailure()).startsWith("Route file " + file)
                 .endsWith(" has route id \"purge_seen_requests\", but a route id must be kebab-case (lower-case letters"
-                        + " and digits joined by hyphens, e.g. ingest-batches).");
+                        + " and digits joined by hyphens, e.g. poll-changes).");
     }
 
     @Test

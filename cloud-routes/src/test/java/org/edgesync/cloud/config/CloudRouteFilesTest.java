@@ -1,5 +1,7 @@
 package org.edgesync.cloud.config;
 
+import org.edgesync.routes.StartupFailure;
+import org.edgesync.routes.RouteRules;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.FromDefinition;

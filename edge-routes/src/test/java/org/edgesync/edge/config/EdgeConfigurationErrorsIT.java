@@ -1,5 +1,6 @@
 package org.edgesync.edge.config;
 
+import org.edgesync.routes.StartupFailure;
 import org.apache.camel.main.Main;
 import org.edgesync.edge.EdgeMain;
 import org.edgesync.edge.ShopDatabase;

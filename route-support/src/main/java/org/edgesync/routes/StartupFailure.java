@@ -1,11 +1,9 @@
-package org.edgesync.cloud.config;
+package org.edgesync.routes;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.spi.EndpointUriFactory;
-import org.edgesync.cloud.mapping.MappingException;
-import org.edgesync.cloud.support.InvalidSettingException;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
@@ -53,7 +51,7 @@ public final class StartupFailure {
             if (t.getMessage() != null && MISSING_PROPERTY.matcher(t.getMessage()).find()) {
                 return Optional.of(missingProperty(t.getMessage(), null));
             }
-            if (t instanceof RouteRuleException || isOwnValidation(t)) {
+            if (t instanceof OperatorMistake || isOwnValidation(t)) {
                 return Optional.of(t.getMessage());
             }
         }
@@ -72,14 +70,11 @@ public final class StartupFailure {
     }
 
     /**
-     * EdgeSync's own checks (settings, mappings, target tables, keys, keystore) throw InvalidSettingException,
-     * MappingException, or IllegalArgumentException or IllegalStateException with a sentence meant for the operator;
-     * the last two thrown by a library, or wrapping a cause, are not.
+     * EdgeSync's own checks throw an {@link OperatorMistake}, or IllegalArgumentException or IllegalStateException
+     * with a sentence meant for the operator and no cause; the same types thrown by a library, or wrapping a cause,
+     * are not.
      */
     private static boolean isOwnValidation(Throwable t) {
-        if (t instanceof InvalidSettingException || t instanceof MappingException) {
-            return true;
-        }
         // a check states the problem itself; an exception wrapping a cause only passes a failure on
         return (t instanceof IllegalArgumentException || t instanceof IllegalStateException) && t.getMessage() != null
                 && t.getCause() == null && t.getStackTrace().length > 0

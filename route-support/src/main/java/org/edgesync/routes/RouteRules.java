@@ -1,4 +1,4 @@
-package org.edgesync.edge.config;
+package org.edgesync.routes;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;

@@ -1,9 +1,0 @@
-package org.edgesync.cloud.config;
-
-/** A route file breaks a rule operators must keep (see {@link RouteRules}); the message is one sentence. */
-public class RouteRuleException extends IllegalArgumentException {
-
-    public RouteRuleException(String message) {
-        super(message);
-    }
-}
