@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * coalesced: at most one load runs and one waits, however many batches arrive. Safe beside the scheduled loads of
  * every node: each run takes the cluster-wide load lock, and a run that finds it taken does nothing.
  * <p>
- * Only a loader that is scheduled to run within {@value #SCHEDULED_WITHIN_MS} ms is woken: a cron set far into the
- * future means an operator has parked loading, and ingest must not undo that.
+ * Only a loader that is scheduled to run within {@value #SCHEDULED_WITHIN_MS} ms and not paused is woken: a job
+ * paused with {@code ops/jobs pause}, or a cron set far into the future, means an operator has parked loading, and
+ * ingest must not undo that.
  */
 public class LoadWaker implements AutoCloseable {
 
@@ -75,7 +76,8 @@ public class LoadWaker implements AutoCloseable {
             try {
                 Trigger trigger = scheduler.getTrigger(loadTrigger);
                 Date next = trigger == null ? null : trigger.getNextFireTime();
-                scheduledSoon = next != null && next.getTime() - now <= SCHEDULED_WITHIN_MS;
+                scheduledSoon = next != null && next.getTime() - now <= SCHEDULED_WITHIN_MS
+                        && scheduler.getTriggerState(loadTrigger) != Trigger.TriggerState.PAUSED;
             } catch (SchedulerException e) {
                 LOG.debug("Could not read the load schedule; keeping the last answer: {}", e.getMessage());
             }

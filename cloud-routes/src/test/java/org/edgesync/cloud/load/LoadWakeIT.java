@@ -47,4 +47,24 @@ class LoadWakeIT {
                 "SELECT coalesce(max(loaded_through_seq), 0) FROM edgesync.load_progress WHERE device_id = 'pos-1'") == 100);
         assertThat(count(db.dataSource(), "SELECT count(*) FROM retail.product")).isEqualTo(100);
     }
+
+    @Test
+    void shouldNotLoadWhileAnOperatorHasPausedTheLoadJob() throws Exception {
+        db = TestPostgres.newDatabase();
+        node = CloudNode.start(db, Map.of("edgesync.load.cron", "0/2 * * * * ?"));
+        enrol(db.dataSource(), "pos-1", "store-1");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int paused = org.edgesync.cloud.admin.JobsCommand.run(new String[] {
+                        "-Dedgesync.config.dir=" + CloudNode.CONFIG_DIR, "-Dedgesync.db.url=" + db.jdbcUrl(),
+                        "-Dedgesync.db.user=" + db.user(), "-Dedgesync.db.password=" + db.password(),
+                        "pause", "load-staged-changes"},
+                new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true),
+                new java.io.PrintStream(err, true), key -> null);
+        assertThat(paused).as(err.toString()).isZero();
+
+        assertThat(post(node.ingestUri("pos-1"), "pos-1", gzip(productInserts("pos-1", 1, 50))).statusCode()).isEqualTo(200);
+
+        await("paused: ingest does not start a load either").during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8))
+                .until(() -> count(db.dataSource(), "SELECT count(*) FROM retail.product") == 0);
+    }
 }
