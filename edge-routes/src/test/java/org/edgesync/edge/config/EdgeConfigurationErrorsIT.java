@@ -53,7 +53,7 @@ class EdgeConfigurationErrorsIT {
     @Test
     void shouldNameFileLineAndColumnOfAYamlSyntaxError() throws Exception {
         Path file = ConfigCopy.edit(config, "edge/routes/poll-changes.camel.yaml",
-                "        initialDelay: \"1000\"", "        initialDelay: \"1000\n");
+                "        initialDelay: \"{{edgesync.poll.initial.delay.ms}}\"", "        initialDelay: \"{{edgesync.poll.initial.delay.ms}}\n");
 
         assertThat(startupFailure()).startsWith("Route file " + file + ", line ")
                 .contains(", column ")
