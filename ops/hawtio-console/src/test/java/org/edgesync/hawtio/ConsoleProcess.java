@@ -39,19 +39,15 @@ final class ConsoleProcess implements AutoCloseable {
     }
 
     /** Ready once it printed where to open it, after it listens and has asked each endpoint for its version. */
-    private void awaitListening(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("ops/hawtio stopped during start: " + Files.readString(log));
-            }
-            if (Files.readString(log).contains("Ctrl-C stops it.")) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("ops/hawtio did not say it was ready within " + timeout.toSeconds() + " s: "
-                + Files.readString(log));
+    private void awaitListening(Duration timeout) {
+        org.awaitility.Awaitility.await("ops/hawtio ready").atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    String output = Files.readString(log);
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("ops/hawtio stopped during start: " + output);
+                    }
+                    org.assertj.core.api.Assertions.assertThat(output).as("ops/hawtio's output").contains("Ctrl-C stops it.");
+                });
     }
 
     int port() {

@@ -93,13 +93,11 @@ class HawtioConsoleIT {
         awaitPort(edgeJolokia, edge, Duration.ofSeconds(120));
         // Traffic, so the diagrams and lists have exchange counts to show.
         writeProducts(dir.resolve("shop.db"), 200);
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (Fixtures.count(db.dataSource(), "SELECT count(*) FROM edgesync.staged_change") == 0) {
-            assertThat(System.nanoTime()).as("the edge delivered nothing to the cloud; see %s", dir.resolve("edge.log"))
-                    .isLessThan(deadline);
-            assertThat(edge.isAlive()).as("edge stopped; see %s", dir.resolve("edge.log")).isTrue();
-            Thread.sleep(250);
-        }
+        org.awaitility.Awaitility.await("the edge delivered to the cloud; see " + dir.resolve("edge.log"))
+                .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                    assertThat(edge.isAlive()).as("edge stopped; see %s", dir.resolve("edge.log")).isTrue();
+                    assertThat(Fixtures.count(db.dataSource(), "SELECT count(*) FROM edgesync.staged_change")).isPositive();
+                });
 
         console = ConsoleProcess.start(PASSWORD, dir.resolve("console.log"), "--user", USER,
                 "--edge", "http://127.0.0.1:" + edgeJolokia + "/jolokia/",
@@ -255,18 +253,14 @@ class HawtioConsoleIT {
         }
     }
 
-    private static void awaitPort(int port, Process process, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(process.isAlive()).as("edge stopped during start; see %s", dir.resolve("edge.log")).isTrue();
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(200);
-            }
-        }
-        throw new IllegalStateException("edge Jolokia did not listen on " + port + "; see " + dir.resolve("edge.log"));
+    private static void awaitPort(int port, Process process, Duration timeout) {
+        org.awaitility.Awaitility.await("edge Jolokia listens on " + port + "; see " + dir.resolve("edge.log"))
+                .atMost(timeout).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                    assertThat(process.isAlive()).as("edge stopped during start; see %s", dir.resolve("edge.log")).isTrue();
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                    }
+                });
     }
 
     private static int run(Path workDir, Duration timeout, String... command) throws IOException, InterruptedException {
