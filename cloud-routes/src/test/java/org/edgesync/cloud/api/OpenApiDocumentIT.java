@@ -190,6 +190,8 @@ class OpenApiDocumentIT {
         }
         // the ingest probes reach every refusal a single node can be driven to without faults
         assertThat(answers.get("info")).extracting(HttpResponse::statusCode).containsExactly(200);
+        assertThat(answers.get("metrics")).extracting(HttpResponse::body).singleElement().asString()
+                .contains("edgesync_cloud_ingest_batches_total", "edgesync_fleet_devices");
         assertThat(answers.get("ingestBatch")).extracting(HttpResponse::statusCode)
                 .contains(200, 400, 401, 403, 413, 415, 422);
     }
@@ -199,7 +201,7 @@ class OpenApiDocumentIT {
         return switch (operationId) {
             case "ingestBatch" -> ingestProbes();
             case "openApiDocument" -> List.of(get(ingestServer(path)));
-            case "health", "liveness", "readiness", "info" -> List.of(get(node.managementUri(path)));
+            case "health", "liveness", "readiness", "info", "metrics" -> List.of(get(node.managementUri(path)));
             default -> throw new AssertionError("No probe for documented operation '" + operationId + "' (" + path
                     + "): add one to this test");
         };
