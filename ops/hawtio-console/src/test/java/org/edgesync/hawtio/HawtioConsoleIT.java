@@ -255,7 +255,9 @@ class HawtioConsoleIT {
 
     private static void awaitPort(int port, Process process, Duration timeout) {
         org.awaitility.Awaitility.await("edge Jolokia listens on " + port + "; see " + dir.resolve("edge.log"))
-                .atMost(timeout).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                .atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+                .untilAsserted(() -> {
                     assertThat(process.isAlive()).as("edge stopped during start; see %s", dir.resolve("edge.log")).isTrue();
                     try (Socket socket = new Socket()) {
                         socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
