@@ -52,8 +52,12 @@ public final class Bench {
 
     /** Options of one run; see the usage text of {@code ops/bench --help}. */
     public record Options(boolean quick, String pgUrl, String pgUser, String pgPassword, Path workDir, Path home,
-                          Path json, int devices, List<String> edgeJvmOptions) {
+                          Path json, int devices, List<String> edgeJvmOptions, java.util.Set<String> phases,
+                          int ingestBatches) {
     }
+
+    /** Phases {@code --only} can pick; the capture figures and the raw baseline always run (the others need them). */
+    static final java.util.Set<String> PHASES = java.util.Set.of("edge", "ingest");
 
     /** The edge's JVM flags as the demo, the fault suite and the systemd unit start it (Raspberry Pi sizing). */
     public static final List<String> EDGE_JVM_OPTIONS = EdgeJvm.OPTIONS;
@@ -63,6 +67,7 @@ public final class Bench {
     private static final int BULK_TX_CHANGES = 500;
     private static final int EDGE_BATCH = 5000;
     private static final int INGEST_BATCH = 500;
+    private static final int WARM_UP_BATCHES = 2;
 
     private final Options options;
     private final PrintStream out;
@@ -96,7 +101,7 @@ public final class Bench {
         long e2eChanges = options.quick() ? 60_000 : 500_000;
         long backlog = options.quick() ? 100_000 : 1_000_000;
         int singleRows = options.quick() ? 1000 : 4000;
-        int ingestBatches = options.quick() ? 3 : 20;
+        int ingestBatches = options.ingestBatches() > 0 ? options.ingestBatches() : options.quick() ? 3 : 20;
         deleteRecursively(work);
         Files.createDirectories(work.resolve("logs"));
         out.println("EdgeSync benchmark" + (options.quick() ? " (quick)" : "") + " in " + work);
@@ -211,7 +216,18 @@ public final class Bench {
         figures.put("raw_changes_per_s", "raw baseline: SQLite → COPY → set-based upsert", baseline.changesPerSecond(), "changes/s");
         figures.put("raw_copy_rows_per_s", "raw baseline: COPY phase alone", baseline.copyRowsPerSecond(), "rows/s");
 
-        // ---- 2. end to end ----
+        if (options.phases().contains("edge")) {
+            runEdgePhases(pg, tls, deviceId, deviceKey, baseline, e2eChanges, backlog, singleRows, changeTableBytesPerChange,
+                    rawBytesPerChange);
+        }
+        if (options.phases().contains("ingest")) {
+            runIngestPhase(pg, tls, raw, copyDevice, simulated, ingestBatches);
+        }
+    }
+
+    private void runEdgePhases(PostgresTarget pg, Path tls, String deviceId, String deviceKey, RawBaseline.Result baseline,
+                               long e2eChanges, long backlog, int singleRows, double changeTableBytesPerChange,
+                               double rawBytesPerChange) throws Exception {
         // ---- 4. edge: cold start with changes waiting (a till wrote while the device's edge was off) ----
         out.println("[edge] cold start with 2,000 changes waiting: time from JVM start to first batch polled");
         Path shopDb = work.resolve("shop.db");
@@ -263,7 +279,7 @@ public final class Bench {
         // ---- 2. end to end, on the running (warm) pipeline ----
         out.println("[e2e] shop writes " + e2eChanges + " changes as fast as it can; edge → HTTPS → cloud → targets");
         long e2eFrom = maxSeq(shopDb);
-        t = System.nanoTime();
+        long t = System.nanoTime();
         shop.writeBulk(shopDb, e2eChanges, BULK_TX_CHANGES);
         double writeSeconds = (System.nanoTime() - t) / 1e9;
         long e2eSeq = maxSeq(shopDb) - e2eFrom;
@@ -310,7 +326,10 @@ public final class Bench {
             figures.put("edge_rss_max_mb", "edge RSS while syncing: max", rss.get(rss.size() - 1) / 1024.0, "MB");
         }
         stopEdge();
+    }
 
+    private void runIngestPhase(PostgresTarget pg, Path tls, Path raw, String copyDevice, List<IngestLoad.Device> simulated,
+                                int ingestBatches) throws Exception {
         // ---- 5. cloud ingest ----
         int perDevice = ingestBatches;
         long ingestChanges = (long) options.devices() * perDevice * INGEST_BATCH;
@@ -320,7 +339,7 @@ public final class Bench {
         startCloud(pg, tls, "0 0 0 1 1 ? 2099");
         try (Connection source = DriverManager.getConnection("jdbc:sqlite:" + raw); Connection target = pg.connect()) {
             target.setAutoCommit(false);
-            t = System.nanoTime();
+            long t = System.nanoTime();
             long rows = RawBaseline.copyChanges(source, target, "edgesync.staged_change", copyDevice);
             target.commit();
             double copyRate = rows / ((System.nanoTime() - t) / 1e9);
@@ -329,26 +348,37 @@ public final class Bench {
         SSLContext ssl = sslContext(tls.resolve(DemoCertificates.TRUSTSTORE));
         var template = IngestLoad.template(raw, 20_000);
         String url = "https://localhost:" + cloudPort;
-        IngestLoad.run(url, ssl, simulated, template, 0, 1, INGEST_BATCH, 0); // warm-up: connections, TLS, JIT
-        IngestLoad.Result ingest = IngestLoad.run(url, ssl, simulated, template, 1, perDevice, INGEST_BATCH, 0);
+        java.net.http.HttpClient client = IngestLoad.client(ssl);
+        IngestLoad.run(url, client, simulated, template, 0, WARM_UP_BATCHES, INGEST_BATCH, 0); // connections, TLS, JIT
+        out.println("  connections warm; flat out:");
+        int next = WARM_UP_BATCHES;
+        IngestLoad.Result ingest = IngestLoad.run(url, client, simulated, template, next, perDevice, INGEST_BATCH, 0);
+        next += perDevice;
         double ingestRate = ingest.changesPerSecond();
-        figures.put("ingest_changes_per_s", "cloud ingest, " + options.devices() + " devices over HTTPS", ingestRate, "changes/s");
-        figures.put("ingest_ratio_to_copy", "cloud ingest ÷ raw COPY into staging", ingestRate / figures.get("copy_rows_per_s"),
-                "", AT_LEAST, 0.6);
-        figures.put("ingest_p50_ms", "ingest batch latency p50 (flat out, saturated)", Figures.percentile(ingest.latencyNanos(), 50) / 1e6, "ms");
-        figures.put("ingest_p99_ms", "ingest batch latency p99 (flat out, saturated)", Figures.percentile(ingest.latencyNanos(), 99) / 1e6, "ms",
-                AT_MOST, 250);
-        // Flat out, every device has a request waiting, so latency is queueing: devices × batch ÷ rate (Little's
-        // law). The same devices paced to half the measured rate show the latency of a cloud that is not saturated.
-        long interval = (long) (options.devices() * (double) INGEST_BATCH / (ingestRate * 0.5) * 1e9);
-        IngestLoad.Result paced = IngestLoad.run(url, ssl, simulated, template, 1 + perDevice, Math.min(perDevice, 4),
+        double copyRate = figures.get("copy_rows_per_s");
+        out.printf("  %d changes in %.2f s%n", ingestChanges, ingest.seconds());
+        figures.put("ingest_changes_per_s", "cloud ingest, " + options.devices() + " devices over HTTPS, flat out", ingestRate,
+                "changes/s");
+        figures.put("ingest_ratio_to_copy", "cloud ingest ÷ raw COPY into staging", ingestRate / copyRate, "", AT_LEAST, 0.6);
+        // Flat out, every device always has a request waiting, so latency is queueing: devices × batch ÷ rate
+        // (Little's law), 100 × 500 ÷ 60,000/s = 0.83 s at any rate this machine reaches. The latency target is
+        // therefore measured where the throughput target is: the same devices offering 0.6 × the COPY rate, each
+        // sending one batch per interval, spread evenly. A cloud that cannot take that rate queues and misses it.
+        figures.put("ingest_saturated_p50_ms", "ingest batch latency p50, flat out (queueing)",
+                Figures.percentile(ingest.latencyNanos(), 50) / 1e6, "ms");
+        figures.put("ingest_saturated_p99_ms", "ingest batch latency p99, flat out (queueing)",
+                Figures.percentile(ingest.latencyNanos(), 99) / 1e6, "ms");
+        double offered = 0.6 * copyRate;
+        long interval = (long) (options.devices() * (double) INGEST_BATCH / offered * 1e9);
+        out.printf("  paced: %,.0f changes/s offered (0.6 × COPY)%n", offered);
+        IngestLoad.Result paced = IngestLoad.run(url, client, simulated, template, next, Math.max(perDevice, 4),
                 INGEST_BATCH, interval);
-        figures.put("ingest_paced_changes_per_s", "cloud ingest paced to half that rate", paced.changesPerSecond(), "changes/s");
-        figures.put("ingest_paced_p50_ms", "paced ingest batch latency p50", Figures.percentile(paced.latencyNanos(), 50) / 1e6, "ms");
-        figures.put("ingest_paced_p99_ms", "paced ingest batch latency p99", Figures.percentile(paced.latencyNanos(), 99) / 1e6,
+        figures.put("ingest_offered_changes_per_s", "cloud ingest paced: offered (0.6 × raw COPY)", offered, "changes/s");
+        figures.put("ingest_paced_changes_per_s", "cloud ingest paced: taken", paced.changesPerSecond(), "changes/s");
+        figures.put("ingest_p50_ms", "ingest batch latency p50 at 0.6 × COPY", Figures.percentile(paced.latencyNanos(), 50) / 1e6, "ms");
+        figures.put("ingest_p99_ms", "ingest batch latency p99 at 0.6 × COPY", Figures.percentile(paced.latencyNanos(), 99) / 1e6,
                 "ms", AT_MOST, 250);
         figures.put("ingest_refused", "ingest requests answered non-2xx or dropped (retried)", ingest.failures() + paced.failures(), "");
-        out.printf("  %d changes in %.2f s%n", ingestChanges, ingest.seconds());
     }
 
     private void report() throws IOException {

@@ -16,6 +16,9 @@ public final class BenchCommand {
               --edge-jvm "FLAGS"     the edge's JVM flags, space-separated, instead of the shipped ones (EdgeJvm);
                                      the edge always runs with MALLOC_ARENA_MAX=2 as on a device
               --work-dir DIR         SQLite files, broker journal, logs (default ops/target/bench-data)
+              --only PHASES          comma-separated, of: edge (first poll, lock waits, end to end, backlog
+                                     drain, RSS), ingest (simulated devices); capture and raw always run
+              --ingest-batches N     batches per simulated device in the ingest phase (default 20, quick 3)
             """;
 
     private BenchCommand() {
@@ -34,6 +37,8 @@ public final class BenchCommand {
         String pgUser = "postgres";
         Path work = home.resolve("ops/target/bench-data");
         java.util.List<String> edgeJvm = Bench.EDGE_JVM_OPTIONS;
+        java.util.Set<String> phases = Bench.PHASES;
+        int ingestBatches = 0;
         while (!args.isEmpty()) {
             String option = args.pop();
             switch (option) {
@@ -44,6 +49,8 @@ public final class BenchCommand {
                 case "--pg-user" -> pgUser = value(option, args);
                 case "--work-dir" -> work = Path.of(value(option, args));
                 case "--edge-jvm" -> edgeJvm = java.util.List.of(value(option, args).trim().split("\\s+"));
+                case "--only" -> phases = phases(value(option, args));
+                case "--ingest-batches" -> ingestBatches = positive(option, value(option, args));
                 case "--help", "-h" -> {
                     System.out.print(USAGE);
                     return 0;
@@ -52,9 +59,20 @@ public final class BenchCommand {
             }
         }
         Bench.Options options = new Bench.Options(quick, pgUrl, pgUser, System.getenv("EDGESYNC_DB_PASSWORD"),
-                work, home, json, devices, edgeJvm);
+                work, home, json, devices, edgeJvm, phases, ingestBatches);
         new Bench(options, System.out).run();
         return 0;
+    }
+
+    private static java.util.Set<String> phases(String list) {
+        java.util.Set<String> phases = new java.util.LinkedHashSet<>();
+        for (String phase : list.split(",")) {
+            if (!Bench.PHASES.contains(phase.trim())) {
+                throw new IllegalArgumentException("--only takes phases of " + Bench.PHASES + " but was '" + list + "'");
+            }
+            phases.add(phase.trim());
+        }
+        return phases;
     }
 
     private static String value(String option, Deque<String> args) {

@@ -81,11 +81,24 @@ final class IngestLoad {
     }
 
     /**
+     * One client for every run of a benchmark, so the connections (and their TLS sessions) a warm-up opened are the
+     * ones the measured run uses, as a device keeps its connection to the cloud open between batches.
+     */
+    static HttpClient client(SSLContext ssl) {
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10));
+        if (ssl != null) {
+            builder.sslContext(ssl);
+        }
+        return builder.build();
+    }
+
+    /**
      * Every device sends batches {@code fromBatch .. fromBatch+batches-1}; the clock runs from the first send to
      * the last answer. With {@code intervalNanos} 0 each device sends as soon as its previous batch was answered;
      * otherwise one batch per interval, the devices spread evenly over it.
      */
-    static Result run(String baseUrl, SSLContext ssl, List<Device> devices, List<Change> template, int fromBatch,
+    static Result run(String baseUrl, HttpClient client, List<Device> devices, List<Change> template, int fromBatch,
                       int batches, int size, long intervalNanos) throws Exception {
         BatchCodec codec = new BatchCodec();
         List<List<byte[]>> jsonBodies = new ArrayList<>();
@@ -101,12 +114,6 @@ final class IngestLoad {
             jsonBodies.add(json);
             gzipBodies.add(gz);
         }
-        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10));
-        if (ssl != null) {
-            builder.sslContext(ssl);
-        }
-        HttpClient client = builder.build();
         long[] latencies = new long[devices.size() * batches];
         AtomicLong failures = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(devices.size());
@@ -120,14 +127,17 @@ final class IngestLoad {
                     String path = WireProtocol.ingestPath(device.id());
                     URI uri = URI.create(baseUrl + path);
                     for (int b = 0; b < batches; b++) {
+                        long due = 0;
                         if (intervalNanos > 0) {
-                            long due = start + intervalNanos * deviceIndex / devices.size() + intervalNanos * b;
+                            due = start + intervalNanos * deviceIndex / devices.size() + intervalNanos * b;
                             java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
                         }
                         long first = (long) (fromBatch + b) * size + 1;
                         long last = first + size - 1;
                         byte[] json = jsonBodies.get(deviceIndex).get(b);
-                        long sent = System.nanoTime();
+                        // Paced, a batch's latency counts from when it was due, so a device held up by its
+                        // previous batch counts that wait too (no coordinated omission).
+                        long sent = intervalNanos > 0 ? due : System.nanoTime();
                         for (int attempt = 1; ; attempt++) {
                             var headers = RequestSignature.headers(device.key(), device.id(), 1, "POST", path, json,
                                     first, last, System.currentTimeMillis() / 1000, RequestSignature.newNonce());
