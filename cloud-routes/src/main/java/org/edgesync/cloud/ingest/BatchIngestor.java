@@ -244,13 +244,20 @@ public class BatchIngestor {
      * the device's resend takes the other path.
      */
     private void copyStaged(Connection connection, ChangeBatch batch) throws SQLException {
-        StringBuilder text = new StringBuilder(batch.changes().size() * 160);
-        String device = copyText(batch.deviceId());
+        StringBuilder text = new StringBuilder(batch.changes().size() * 200);
         for (Change change : batch.changes()) {
-            text.append(device).append('\t').append(change.seq()).append('\t').append(copyText(change.table()))
-                    .append('\t').append(change.op().wireName()).append('\t').append(copyText(toJson(change.pk())))
-                    .append('\t').append(change.row() == null ? "\\N" : copyText(toJson(change.row())))
-                    .append('\t').append(Instant.ofEpochMilli(change.capturedAt())).append('\n');
+            CopyText.append(text, batch.deviceId());
+            text.append('\t').append(change.seq()).append('\t');
+            CopyText.append(text, change.table());
+            text.append('\t').append(change.op().wireName()).append('\t');
+            CopyText.appendJson(text, change.pk());
+            text.append('\t');
+            if (change.row() == null) {
+                text.append("\\N");
+            } else {
+                CopyText.appendJson(text, change.row());
+            }
+            text.append('\t').append(Instant.ofEpochMilli(change.capturedAt())).append('\n');
         }
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
@@ -288,32 +295,6 @@ public class BatchIngestor {
             insert.setArray(7, connection.createArrayOf("text", capturedAt));
             insert.executeUpdate();
         }
-    }
-
-    /** COPY text format: backslash, tab, newline and carriage return escaped (NUL was refused before). */
-    static String copyText(String text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            String escaped = switch (ch) {
-                case '\\' -> "\\\\";
-                case '\t' -> "\\t";
-                case '\n' -> "\\n";
-                case '\r' -> "\\r";
-                default -> null;
-            };
-            if (escaped != null && out == null) {
-                out = new StringBuilder(text.length() + 16).append(text, 0, i);
-            }
-            if (out != null) {
-                if (escaped != null) {
-                    out.append(escaped);
-                } else {
-                    out.append(ch);
-                }
-            }
-        }
-        return out == null ? text : out.toString();
     }
 
     private String toJson(Object node) {
