@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
@@ -29,8 +28,8 @@ import java.util.zip.ZipException;
  */
 public final class BatchCodec {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.:-]*");
     private static final int MAX_NESTING = 32;
+    private static final List<String> CHANGE_FIELDS = List.of("seq", "table", "op", "pk", "row", "capturedAt");
 
     private final ObjectMapper mapper;
     private final long maxDecodedBytes;
@@ -122,7 +121,7 @@ public final class BatchCodec {
         List<Change> changes = new ArrayList<>(changesNode.size());
         long previous = 0;
         for (int i = 0; i < changesNode.size(); i++) {
-            Change change = change(changesNode.get(i), "changes[" + i + "]");
+            Change change = change(changesNode.get(i), i);
             if (change.seq() <= previous) {
                 throw new InvalidBatchException("changes[" + i + "].seq must be greater than the one before it ("
                         + previous + ") but was " + change.seq());
@@ -139,65 +138,85 @@ public final class BatchCodec {
         return new ChangeBatch(deviceId, firstSeq, lastSeq, changes);
     }
 
-    private Change change(JsonNode node, String path) {
+    /** Change {@code index} of the batch; its path ("changes[3]") is only built for an error message. */
+    private Change change(JsonNode node, int index) {
         if (node == null || !node.isObject()) {
-            throw new InvalidBatchException(path + " must be an object");
+            throw new InvalidBatchException(path(index) + " must be an object");
         }
-        onlyFields(node, path + ".", "seq", "table", "op", "pk", "row", "capturedAt");
-        long seq = seq(node, "seq", path + ".seq");
-        String table = name(node, "table", path + ".table");
+        String unknown = unknownField(node, CHANGE_FIELDS);
+        if (unknown != null) {
+            throw new InvalidBatchException(path(index) + "." + truncate(unknown) + " is not a known field (allowed: "
+                    + String.join(", ", CHANGE_FIELDS) + ")");
+        }
+        long seq = seq(node, "seq", index);
+        String table = name(node, "table", index);
         JsonNode opNode = node.get("op");
         if (opNode == null || !opNode.isTextual()) {
-            throw new InvalidBatchException(path + ".op must be one of insert, update, delete");
+            throw new InvalidBatchException(path(index) + ".op must be one of insert, update, delete");
         }
         Operation op;
         try {
             op = Operation.parse(opNode.textValue());
         } catch (IllegalArgumentException e) {
-            throw new InvalidBatchException(path + ".op must be one of insert, update, delete but was \"" + opNode.textValue() + "\"");
+            throw new InvalidBatchException(path(index) + ".op must be one of insert, update, delete but was \"" + opNode.textValue() + "\"");
         }
         JsonNode pk = node.get("pk");
         if (pk == null || !pk.isObject() || pk.isEmpty()) {
-            throw new InvalidBatchException(path + ".pk must be a non-empty object of key columns");
+            throw new InvalidBatchException(path(index) + ".pk must be a non-empty object of key columns");
         }
-        scalarsOnly(pk, path + ".pk");
+        scalarsOnly(pk, index, ".pk");
         JsonNode row = node.get("row");
         if (op == Operation.DELETE) {
             if (row != null && !row.isNull()) {
-                throw new InvalidBatchException(path + ".row must be absent or null for a delete");
+                throw new InvalidBatchException(path(index) + ".row must be absent or null for a delete");
             }
             row = null;
         } else if (row == null || !row.isObject()) {
-            throw new InvalidBatchException(path + ".row must be an object for an " + op.wireName());
+            throw new InvalidBatchException(path(index) + ".row must be an object for an " + op.wireName());
         } else {
-            scalarsOnly(row, path + ".row");
+            scalarsOnly(row, index, ".row");
         }
         JsonNode capturedAt = node.get("capturedAt");
         if (capturedAt == null || !capturedAt.canConvertToLong() || !capturedAt.isIntegralNumber() || capturedAt.longValue() < 0) {
-            throw new InvalidBatchException(path + ".capturedAt must be a non-negative integer (epoch milliseconds)");
+            throw new InvalidBatchException(path(index) + ".capturedAt must be a non-negative integer (epoch milliseconds)");
         }
         return new Change(seq, table, op, (ObjectNode) pk, (ObjectNode) row, capturedAt.longValue());
     }
 
-    private static void onlyFields(JsonNode node, String prefix, String... allowed) {
+    private static String path(int index) {
+        return "changes[" + index + "]";
+    }
+
+    /** @return the first field of {@code node} not in {@code allowed}, or null */
+    private static String unknownField(JsonNode node, List<String> allowed) {
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
-            if (!List.of(allowed).contains(name)) {
-                throw new InvalidBatchException(prefix + truncate(name) + " is not a known field (allowed: " + String.join(", ", allowed) + ")");
+            if (!allowed.contains(name)) {
+                return name;
             }
+        }
+        return null;
+    }
+
+    private static void onlyFields(JsonNode node, String prefix, String... allowed) {
+        String unknown = unknownField(node, List.of(allowed));
+        if (unknown != null) {
+            throw new InvalidBatchException(prefix + truncate(unknown) + " is not a known field (allowed: " + String.join(", ", allowed) + ")");
         }
     }
 
-    private static void scalarsOnly(JsonNode object, String path) {
+    private static void scalarsOnly(JsonNode object, int index, String image) {
         Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
             if (field.getValue().isContainerNode()) {
-                throw new InvalidBatchException(path + "." + truncate(field.getKey()) + " must be a scalar (string, number, boolean or null)");
+                throw new InvalidBatchException(path(index) + image + "." + truncate(field.getKey())
+                        + " must be a scalar (string, number, boolean or null)");
             }
             if (field.getKey().isEmpty() || field.getKey().length() > WireProtocol.MAX_NAME_LENGTH) {
-                throw new InvalidBatchException(path + " has a column name that is empty or longer than " + WireProtocol.MAX_NAME_LENGTH);
+                throw new InvalidBatchException(path(index) + image + " has a column name that is empty or longer than "
+                        + WireProtocol.MAX_NAME_LENGTH);
             }
         }
     }
@@ -210,13 +229,48 @@ public final class BatchCodec {
         return value.longValue();
     }
 
+    private static long seq(JsonNode node, String field, int index) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 1) {
+            throw new InvalidBatchException(path(index) + "." + field + " must be a positive integer");
+        }
+        return value.longValue();
+    }
+
+    private static String name(JsonNode node, String field, int index) {
+        JsonNode value = node.get(field);
+        if (value != null && value.isTextual() && isName(value.textValue())) {
+            return value.textValue();
+        }
+        return name(node, field, path(index) + "." + field);
+    }
+
+    /**
+     * A device id or table name: 1 to {@link WireProtocol#MAX_NAME_LENGTH} of {@code [A-Za-z0-9_.:-]} starting with a
+     * letter or {@code _}. A loop, not a regex matcher: it runs for every change of every batch.
+     */
+    private static boolean isName(String text) {
+        if (text.isEmpty() || text.length() > WireProtocol.MAX_NAME_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+            boolean other = (c >= '0' && c <= '9') || c == '.' || c == ':' || c == '-';
+            if (!(letter || (i > 0 && other))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String name(JsonNode node, String field, String path) {
         JsonNode value = node.get(field);
         if (value == null || !value.isTextual()) {
             throw new InvalidBatchException(path + " must be a string");
         }
         String text = value.textValue();
-        if (text.isEmpty() || text.length() > WireProtocol.MAX_NAME_LENGTH || !NAME.matcher(text).matches()) {
+        if (!isName(text)) {
             throw new InvalidBatchException(path + " must be 1-" + WireProtocol.MAX_NAME_LENGTH
                     + " characters of letters, digits, _ . : - starting with a letter or _, but was \"" + truncate(text) + "\"");
         }

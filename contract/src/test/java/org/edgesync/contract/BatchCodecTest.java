@@ -116,4 +116,27 @@ class BatchCodecTest {
         assertThatThrownBy(() -> codec.decode(json.getBytes(StandardCharsets.UTF_8)))
                 .hasMessageStartingWith("deviceId must be 1-128 characters");
     }
+
+    @Test
+    void shouldAcceptTableNamesOfTheAllowedCharactersAndNameTheChangeOfOneThatIsNot() {
+        for (String good : List.of("products", "_t", "a1.b:c-d", "Z", "x".repeat(WireProtocol.MAX_NAME_LENGTH))) {
+            ChangeBatch batch = ChangeBatch.of("pos-1", List.of(
+                    new Change(1, good, Operation.DELETE, obj().put("id", 1), null, 0)));
+            assertThat(codec.decode(codec.encode(batch)).changes().get(0).table()).isEqualTo(good);
+        }
+        for (String bad : List.of("", "1abc", "-x", ".x", "a b", "a'b", "tä", "x".repeat(WireProtocol.MAX_NAME_LENGTH + 1))) {
+            ChangeBatch batch = ChangeBatch.of("pos-1", List.of(
+                    new Change(1, "ok", Operation.DELETE, obj().put("id", 1), null, 0),
+                    new Change(2, bad, Operation.DELETE, obj().put("id", 1), null, 0)));
+            assertThatThrownBy(() -> codec.decode(codec.encode(batch))).as(bad)
+                    .hasMessageStartingWith("changes[1].table must be 1-128 characters");
+        }
+    }
+
+    @Test
+    void shouldNameAnUnknownFieldOfAChangeWithItsPath() {
+        String extra = new String(codec.encode(sample()), StandardCharsets.UTF_8).replace("{\"seq\":42", "{\"seq\":42,\"admin\":1");
+        assertThatThrownBy(() -> codec.decode(extra.getBytes(StandardCharsets.UTF_8)))
+                .hasMessage("changes[1].admin is not a known field (allowed: seq, table, op, pk, row, capturedAt)");
+    }
 }
