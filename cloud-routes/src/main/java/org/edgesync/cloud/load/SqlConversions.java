@@ -51,8 +51,8 @@ final class SqlConversions {
             case EPOCH_MILLIS -> sinceEpoch(t + "::bigint", 86_400_000L, "1 millisecond");
             case EPOCH_SECONDS -> sinceEpoch(t + "::bigint", 86_400L, "1 second");
             // no offset means UTC, as in the Java conversion
-            case ISO_TIMESTAMP -> "(CASE WHEN " + t + " ~ '(Z|[+-][0-9]{2}:[0-9]{2})$' THEN " + t + " ELSE " + t
-                    + " || 'Z' END)::timestamptz";
+            case ISO_TIMESTAMP -> "(CASE WHEN " + t + " ~ '^.{19}\\.[0-9]{7}' THEN " + finerThanMicros(t) + " ELSE "
+                    + isoTimestamp(t) + " END)";
         };
         return "(CASE WHEN " + isNull(v) + " THEN NULL ELSE " + converted + " END)";
     }
@@ -85,7 +85,7 @@ final class SqlConversions {
             case EPOCH_MILLIS -> "(" + type + " IN ('number', 'string') AND " + t + " ~ '^[0-9]{1,14}$')";
             case EPOCH_SECONDS -> "(" + type + " IN ('number', 'string') AND " + t + " ~ '^[0-9]{1,11}$')";
             case ISO_TIMESTAMP -> "(" + type + " = 'string' AND (CASE WHEN " + t
-                    + " ~ '^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?$'"
+                    + " ~ '^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?$'"
                     // the day exists in that month (leap years included)
                     + " THEN substr(" + t + ", 9, 2)::int <= extract(day FROM make_date(substr(" + t + ", 1, 4)::int, substr("
                     + t + ", 6, 2)::int, 1) + interval '1 month - 1 day') ELSE false END))";
@@ -96,6 +96,22 @@ final class SqlConversions {
     private static String wholeNumber(String type, String t, int digits) {
         return "(" + type + " = 'number' AND " + t + " ~ '^-?[0-9]{1," + digits + "}$') OR (" + type + " = 'string' AND "
                 + t + " ~ '^[-+]?[0-9]{1," + digits + "}$')";
+    }
+
+    /** Text of the plain ISO shape as timestamptz: no offset means UTC, as in the Java conversion. */
+    private static String isoTimestamp(String t) {
+        return "(CASE WHEN " + t + " ~ '(Z|[+-][0-9]{2}:[0-9]{2})$' THEN " + t + " ELSE " + t + " || 'Z' END)::timestamptz";
+    }
+
+    /**
+     * 7 to 9 fraction digits (characters 27-29 of the plain shape): the Java conversion rounds half up to microseconds,
+     * so up when the 7th digit is 5 or more. PostgreSQL would round the text itself, half to even; so the digits
+     * beyond the 6th are cut off and the microsecond added here, exactly (a carry into the next second included).
+     */
+    private static String finerThanMicros(String t) {
+        String cut = "regexp_replace(" + t + ", '^(.{26})[0-9]{1,3}', '\\1')";
+        return "(" + isoTimestamp(cut) + " + CASE WHEN substr(" + t + ", 27, 1) >= '5' THEN interval '1 microsecond'"
+                + " ELSE interval '0' END)";
     }
 
     /** A UTC timestamptz from a whole count of units since 1970, without floating point on the way. */
