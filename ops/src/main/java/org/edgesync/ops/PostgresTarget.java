@@ -20,13 +20,6 @@ public final class PostgresTarget implements AutoCloseable {
     private final String jdbcUrl;
     private final String user;
     private final String password;
-    /**
-     * The embedded server's library turns synchronous_commit off, so a commit would return before its WAL is on
-     * disk; on (PostgreSQL's own default) a staged batch is acknowledged only once it is durable, as in production,
-     * and the benchmark, the demo and the fault suite measure and prove that.
-     */
-    private static final String DURABLE_COMMIT = "on";
-
     private volatile EmbeddedPostgres embedded;
     private final Path restartableDirectory;
     private final AutoCloseable onClose;
@@ -55,6 +48,15 @@ public final class PostgresTarget implements AutoCloseable {
     }
 
     /**
+     * The embedded server's library starts PostgreSQL with fsync and synchronous_commit off (fast throwaway test
+     * databases); both on, as in production, a staged batch is acknowledged only once it is on disk, and the
+     * benchmark, the demo and the fault suite measure and prove exactly that.
+     */
+    private static EmbeddedPostgres.Builder durableServer() {
+        return EmbeddedPostgres.builder().setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+    }
+
+    /**
      * An embedded PostgreSQL that can be stopped and started again on the same data directory and port, the way
      * an operator restarts the database server under a running cloud.
      */
@@ -62,10 +64,9 @@ public final class PostgresTarget implements AutoCloseable {
         Demo.deleteRecursively(dataDirectory);
         Files.createDirectories(dataDirectory);
         // not "clean": with a clean data directory the library deletes it on stop, and a restart would be a new server
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        EmbeddedPostgres pg = durableServer()
                 .setDataDirectory(dataDirectory)
                 .setCleanDataDirectory(false)
-                .setServerConfig("synchronous_commit", DURABLE_COMMIT)
                 .start();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE edgesync");
@@ -91,11 +92,10 @@ public final class PostgresTarget implements AutoCloseable {
             throw new IllegalStateException("only a restartable embedded PostgreSQL can be started");
         }
         if (embedded == null) {
-            embedded = EmbeddedPostgres.builder()
+            embedded = durableServer()
                     .setDataDirectory(restartableDirectory)
                     .setCleanDataDirectory(false)
                     .setPort(port())
-                    .setServerConfig("synchronous_commit", DURABLE_COMMIT)
                     .start();
         }
     }
@@ -127,10 +127,9 @@ public final class PostgresTarget implements AutoCloseable {
 
     public static PostgresTarget embedded(Path dataDirectory) throws IOException, SQLException {
         Files.createDirectories(dataDirectory);
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        EmbeddedPostgres pg = durableServer()
                 .setDataDirectory(dataDirectory)
                 .setCleanDataDirectory(true)
-                .setServerConfig("synchronous_commit", DURABLE_COMMIT)
                 .start();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE edgesync");
