@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +16,17 @@ class EdgeJvmTest {
 
     @TempDir
     Path dir;
+
+    /** The systemd unit cannot call EdgeJvm, so it repeats the flags: a change to one must reach the other. */
+    @Test
+    void shouldStartTheSystemdUnitWithTheSameFlagsAndEnvironment() throws Exception {
+        List<String> unit = Files.readAllLines(Path.of("../ops/deploy/edgesync-edge.service"));
+        String execStart = unit.stream().filter(line -> line.startsWith("ExecStart=")).findFirst().orElseThrow();
+        List<String> words = Arrays.asList(execStart.substring("ExecStart=".length()).trim().split("\\s+"));
+
+        assertThat(words.subList(1, 1 + EdgeJvm.OPTIONS.size())).isEqualTo(EdgeJvm.OPTIONS);
+        EdgeJvm.ENVIRONMENT.forEach((key, value) -> assertThat(unit).contains("Environment=" + key + "=" + value));
+    }
 
     @Test
     void shouldWriteAnArchiveAtExitWhenThereIsNone() throws Exception {
