@@ -7,14 +7,18 @@ import com.fasterxml.jackson.core.JsonToken;
 import org.edgesync.contract.BatchCodec;
 import org.edgesync.contract.ChangeBatch;
 import org.edgesync.contract.Operation;
-import org.edgesync.contract.auth.RequestSignature;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Turns rows of the change table (as the poll route reads them, ascending by seq) into the JSON of
@@ -37,24 +41,34 @@ public final class BatchAssembler {
     }
 
     /**
-     * @param rows maps with the change table's columns seq, table_name, op, pk, row, captured_at
-     * @return the batch JSON with its seq bounds and size
+     * Reads the rows one by one as the poll route's query streams them, writing each change's JSON straight into
+     * the gzip stream and the digest: neither the rows nor the uncompressed JSON are ever held whole, which on a
+     * 64 MB heap is the difference between 5,000 and 10,000 changes per batch fitting or not. The seq bounds follow
+     * the changes in the JSON (field order carries no meaning; the contract's codec reads a tree).
+     *
+     * @param rows maps with the change table's columns seq, table_name, op, pk, row, captured_at, ascending by seq
+     * @return the gzipped batch JSON with its digest, seq bounds and size
      */
-    public AssembledBatch assemble(List<Map<String, Object>> rows) {
-        if (rows == null || rows.isEmpty()) {
+    public AssembledBatch assemble(Iterator<Map<String, Object>> rows) {
+        if (rows == null || !rows.hasNext()) {
             throw new IllegalArgumentException("a batch needs at least one change row");
         }
-        long firstSeq = number(rows.get(0), "seq");
-        long lastSeq = number(rows.get(rows.size() - 1), "seq");
-        ByteArrayOutputStream out = new ByteArrayOutputStream(rows.size() * 256);
-        try (JsonGenerator g = json.createGenerator(out)) {
+        long firstSeq = 0;
+        long lastSeq = 0;
+        int count = 0;
+        MessageDigest sha256 = sha256();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+        try (JsonGenerator g = json.createGenerator(new DigestOutputStream(new GZIPOutputStream(out, 8192), sha256))) {
             g.writeStartObject();
             g.writeStringField("deviceId", deviceId);
-            g.writeNumberField("firstSeq", firstSeq);
-            g.writeNumberField("lastSeq", lastSeq);
             g.writeArrayFieldStart("changes");
-            for (Map<String, Object> row : rows) {
+            while (rows.hasNext()) {
+                Map<String, Object> row = rows.next();
                 long seq = number(row, "seq");
+                if (count++ == 0) {
+                    firstSeq = seq;
+                }
+                lastSeq = seq;
                 Object table = row.get("table_name");
                 if (!(table instanceof String)) {
                     throw new IllegalArgumentException("change " + seq + " has no table name");
@@ -78,13 +92,21 @@ public final class BatchAssembler {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            g.writeNumberField("firstSeq", firstSeq);
+            g.writeNumberField("lastSeq", lastSeq);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        byte[] bytes = out.toByteArray();
-        return new AssembledBatch(bytes, BatchCodec.gzip(bytes), RequestSignature.sha256Hex(bytes), firstSeq, lastSeq,
-                rows.size());
+        return new AssembledBatch(out.toByteArray(), HexFormat.of().formatHex(sha256.digest()), firstSeq, lastSeq, count);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
     }
 
     private static long number(Map<String, Object> row, String column) {
@@ -116,10 +138,9 @@ public final class BatchAssembler {
     }
 
     /**
-     * The JSON of one batch, the same gzipped (what is journaled and sent), the SHA-256 of the JSON (the
-     * request signature covers the uncompressed JSON, so each attempt signs without unzipping), plus what
-     * the routes log and put in headers.
+     * One batch gzipped (what is journaled and sent) and the SHA-256 of its JSON (the request signature covers the
+     * uncompressed JSON, so each attempt signs without unzipping), plus what the routes log and put in headers.
      */
-    public record AssembledBatch(byte[] json, byte[] gzip, String jsonSha256, long firstSeq, long lastSeq, int count) {
+    public record AssembledBatch(byte[] gzip, String jsonSha256, long firstSeq, long lastSeq, int count) {
     }
 }

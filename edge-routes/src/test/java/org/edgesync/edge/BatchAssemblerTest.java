@@ -8,6 +8,7 @@ import org.edgesync.contract.auth.RequestSignature;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +32,7 @@ class BatchAssemblerTest {
 
     @Test
     void shouldAssembleRowsIntoOneContractBatchWithSeqBounds() {
-        BatchAssembler.AssembledBatch batch = assembler.assemble(List.of(
+        BatchAssembler.AssembledBatch batch = assembler.assemble(rows(
                 row(41, "products", "I", "{\"sku\":\"A-1\"}", "{\"sku\":\"A-1\",\"name\":\"Brot\",\"price_cents\":299}"),
                 row(42, "products", "U", "{\"sku\":\"A-1\"}", "{\"sku\":\"A-1\",\"name\":\"Brot\",\"price_cents\":349}"),
                 row(43, "sale_lines", "D", "{\"sale_id\":7,\"line_no\":1}", null)));
@@ -40,7 +41,7 @@ class BatchAssemblerTest {
         assertThat(batch.lastSeq()).isEqualTo(43);
         assertThat(batch.count()).isEqualTo(3);
 
-        ChangeBatch decoded = new BatchCodec().decode(batch.json());
+        ChangeBatch decoded = new BatchCodec().decode(json(batch));
         assertThat(decoded.deviceId()).isEqualTo("store-001-pos-1");
         assertThat(decoded.changes()).extracting(c -> c.op()).containsExactly(Operation.INSERT, Operation.UPDATE, Operation.DELETE);
         assertThat(decoded.changes().get(1).row().get("price_cents").intValue()).isEqualTo(349);
@@ -51,12 +52,11 @@ class BatchAssemblerTest {
 
     @Test
     void shouldCarryTheBatchGzippedForTheJournalWithTheDigestOfItsJson() {
-        BatchAssembler.AssembledBatch batch = assembler.assemble(List.of(
+        BatchAssembler.AssembledBatch batch = assembler.assemble(rows(
                 row(7, "products", "I", "{\"sku\":\"A-1\"}", "{\"sku\":\"A-1\",\"name\":\"Brot\",\"price_cents\":299}")));
 
-        assertThat(new BatchCodec().gunzip(batch.gzip())).isEqualTo(batch.json());
         assertThat(new BatchCodec().decodeGzip(batch.gzip()).lastSeq()).isEqualTo(7);
-        assertThat(batch.jsonSha256()).isEqualTo(RequestSignature.sha256Hex(batch.json()));
+        assertThat(batch.jsonSha256()).isEqualTo(RequestSignature.sha256Hex(json(batch)));
     }
 
     @Test
@@ -65,7 +65,7 @@ class BatchAssemblerTest {
         r.put("seq", 1);
         r.put("captured_at", 5);
 
-        assertThat(assembler.assemble(List.of(r)).lastSeq()).isEqualTo(1);
+        assertThat(assembler.assemble(rows(r)).lastSeq()).isEqualTo(1);
     }
 
     @Test
@@ -78,21 +78,21 @@ class BatchAssemblerTest {
                 new Change(1, "products", Operation.INSERT, tree(codec, rows.get(0).get("pk")), tree(codec, rows.get(0).get("row")), 1_700_000_000_001L),
                 new Change(2, "sale_lines", Operation.DELETE, tree(codec, rows.get(1).get("pk")), null, 1_700_000_000_002L)));
 
-        BatchAssembler.AssembledBatch batch = assembler.assemble(rows);
+        BatchAssembler.AssembledBatch batch = assembler.assemble(rows.iterator());
 
-        assertThat(codec.decode(batch.json())).isEqualTo(expected);
-        assertThat(codec.mapper().readTree(batch.json())).isEqualTo(codec.mapper().readTree(codec.encode(expected)));
+        assertThat(codec.decode(json(batch))).isEqualTo(expected);
+        assertThat(codec.mapper().readTree(json(batch))).isEqualTo(codec.mapper().readTree(codec.encode(expected)));
     }
 
     @Test
     void shouldNameTheChangeWhoseImageIsNotOneJsonObject() {
-        assertThatThrownBy(() -> assembler.assemble(List.of(row(5, "sales", "U", "{\"id\":1}", "[1,2]"))))
+        assertThatThrownBy(() -> assembler.assemble(rows(row(5, "sales", "U", "{\"id\":1}", "[1,2]"))))
                 .hasMessage("change 5 row is not a JSON object");
-        assertThatThrownBy(() -> assembler.assemble(List.of(row(6, "sales", "U", "{\"id\":1}{\"id\":2}", "{}"))))
+        assertThatThrownBy(() -> assembler.assemble(rows(row(6, "sales", "U", "{\"id\":1}{\"id\":2}", "{}"))))
                 .hasMessage("change 6 pk is not a single JSON object");
-        assertThatThrownBy(() -> assembler.assemble(List.of(row(7, "sales", "U", "{\"id\":1}", "{\"id\":"))))
+        assertThatThrownBy(() -> assembler.assemble(rows(row(7, "sales", "U", "{\"id\":1}", "{\"id\":"))))
                 .hasMessage("change 7 row is not valid JSON");
-        assertThatThrownBy(() -> assembler.assemble(List.of(row(8, "sales", "I", "{\"id\":1}", null))))
+        assertThatThrownBy(() -> assembler.assemble(rows(row(8, "sales", "I", "{\"id\":1}", null))))
                 .hasMessage("change 8 has no row image");
     }
 
@@ -102,6 +102,43 @@ class BatchAssemblerTest {
 
     @Test
     void shouldRefuseAnEmptyBatch() {
-        assertThatThrownBy(() -> assembler.assemble(List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> assembler.assemble(java.util.Collections.emptyIterator())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldStreamRowsAsTheyAreReadWithoutHoldingTheBatch() {
+        int n = 20_000;
+        Iterator<Map<String, Object>> lazy = new Iterator<>() {
+            private int next = 1;
+
+            @Override
+            public boolean hasNext() {
+                return next <= n;
+            }
+
+            @Override
+            public Map<String, Object> next() {
+                int seq = next++;
+                return row(seq, "products", "U", "{\"sku\":\"S" + seq + "\"}", "{\"sku\":\"S" + seq + "\",\"price_cents\":" + seq + "}");
+            }
+        };
+
+        BatchAssembler.AssembledBatch batch = assembler.assemble(lazy);
+
+        assertThat(batch.count()).isEqualTo(n);
+        assertThat(batch.firstSeq()).isEqualTo(1);
+        assertThat(batch.lastSeq()).isEqualTo(n);
+        ChangeBatch decoded = new BatchCodec(64L << 20).decodeGzip(batch.gzip());
+        assertThat(decoded.changes()).hasSize(n);
+        assertThat(decoded.changes().get(n - 1).row().get("price_cents").intValue()).isEqualTo(n);
+    }
+
+    @SafeVarargs
+    private static Iterator<Map<String, Object>> rows(Map<String, Object>... rows) {
+        return List.of(rows).iterator();
+    }
+
+    private static byte[] json(BatchAssembler.AssembledBatch batch) {
+        return new BatchCodec().gunzip(batch.gzip());
     }
 }
