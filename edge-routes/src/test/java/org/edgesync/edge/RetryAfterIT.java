@@ -50,8 +50,9 @@ class RetryAfterIT {
                 : CloudStub.Answer.accepted(batch));
         startEdge();
 
-        ShopDatabase.execute(dir.resolve("shop.db"), "INSERT INTO products VALUES ('A-1', 'Brot', 299, 'now')",
-                "INSERT INTO products VALUES ('A-2', 'Milch', 129, 'now')");
+        // one statement, one transaction: both changes are in the change table before any poll, so in one batch
+        ShopDatabase.execute(dir.resolve("shop.db"),
+                "INSERT INTO products VALUES ('A-1', 'Brot', 299, 'now'), ('A-2', 'Milch', 129, 'now')");
 
         await("batch delivered after the wait").atMost(Timeouts.seconds(30)).until(() -> cloud.acceptedSeqs().size() >= 2);
         List<CloudStub.Received> requests = cloud.requests();
