@@ -1,5 +1,6 @@
 package org.edgesync.ops.bench;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.edgesync.cloud.admin.DemoCertificates;
 import org.edgesync.cloud.admin.DeviceCommand;
 import org.edgesync.contract.auth.RequestSignature;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
+import static org.awaitility.Awaitility.await;
 import static org.edgesync.ops.bench.Figures.Bound.AT_LEAST;
 import static org.edgesync.ops.bench.Figures.Bound.AT_MOST;
 
@@ -660,44 +662,46 @@ public final class Bench {
     private void settle(PostgresTarget pg) throws Exception {
         long started = System.nanoTime();
         try (Connection c = pg.connect(); Statement s = c.createStatement()) {
-            long deadline = started + Duration.ofMinutes(3).toNanos();
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        + " AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'"
-                        + " AND backend_type IN ('client backend', 'autovacuum worker')")) {
-                    rs.next();
-                    if (rs.getLong(1) == 0) {
-                        break;
-                    }
-                }
-                Thread.sleep(200);
+            try {
+                await("other backends done").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> activeBackends(s) == 0);
+            } catch (ConditionTimeoutException stillBusy) {
+                out.println("  PostgreSQL still busy after 3 minutes; measuring anyway");
             }
             s.execute("VACUUM (ANALYZE) edgesync.staged_change");
         }
         out.printf("  PostgreSQL settled in %.1f s (other backends done, staging vacuumed)%n", (System.nanoTime() - started) / 1e9);
     }
 
+    private static long activeBackends(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'"
+                + " AND backend_type IN ('client backend', 'autovacuum worker')")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** Waits until {@code GET /observe/health/ready} on the management port answers 200 (every route started). */
-    static void awaitReady(int managementPort, ManagedProcess process, Duration timeout) throws Exception {
+    static void awaitReady(int managementPort, ManagedProcess process, Duration timeout) {
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
         java.net.URI ready = java.net.URI.create("http://127.0.0.1:" + managementPort + "/observe/health/ready");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(process.name() + " stopped during start; see " + process.log());
-            }
-            try {
-                if (client.send(java.net.http.HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
+        try {
+            await(process.name() + " ready").atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(process.name() + " stopped during start; see " + process.log());
                 }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(50);
+                try {
+                    return client.send(java.net.http.HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (IOException notYet) {
+                    return false; // not listening yet
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(process.name() + " was not ready within " + timeout.toSeconds() + " s; see "
+                    + process.log(), e);
         }
-        throw new IllegalStateException(process.name() + " was not ready within " + timeout.toSeconds() + " s; see "
-                + process.log());
     }
 
     static void awaitPort(int port, ManagedProcess process, Duration timeout) throws InterruptedException {
