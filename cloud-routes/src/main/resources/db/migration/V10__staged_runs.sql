@@ -58,7 +58,7 @@ END $$;
 
 CREATE FUNCTION staged_run_clear() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE edgesync.staged_run;
+    DELETE FROM edgesync.staged_run;
     RETURN NULL;
 END $$;
 

@@ -88,6 +88,10 @@ class StagedRunsIT {
         sql("TRUNCATE edgesync.staged_change");
         assertThat(count(ds, "SELECT count(*) FROM edgesync.staged_run")).isZero();
         assertRunsMatchStaging("after TRUNCATE");
+
+        stageBatch("pos-1", random);
+        sql("TRUNCATE edgesync.staged_change, edgesync.staged_run");
+        assertRunsMatchStaging("after TRUNCATE of both tables in one statement");
     }
 
     @Test
