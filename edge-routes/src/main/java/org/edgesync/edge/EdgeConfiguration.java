@@ -14,6 +14,7 @@ import org.apache.camel.health.HealthCheck;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.camel.support.jsse.TrustManagersParameters;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.edgesync.artemis.EdgeBroker;
 import org.edgesync.edge.capture.CaptureInstaller;
 import org.edgesync.edge.fault.CrashPoints;
@@ -92,6 +93,11 @@ public class EdgeConfiguration implements CamelConfiguration {
     @PropertyInject(value = "edgesync.broker.max.redelivery.delay.ms", defaultValue = "10000")
     String maxRedeliveryDelayMs;
     private DeliverySettings delivery;
+    @PropertyInject(value = "edgesync.forward.pause.after.failures", defaultValue = "3")
+    String pauseAfterFailures;
+    @PropertyInject(value = "edgesync.forward.pause.ms", defaultValue = "5000")
+    String pauseMs;
+    private ForwardPause forwardPause;
 
     /** @param configDir the route-config directory; the Jolokia access policy is {@code edge/jolokia-access.xml} in it */
     public EdgeConfiguration(Path configDir) {
@@ -123,7 +129,16 @@ public class EdgeConfiguration implements CamelConfiguration {
         delivery = DeliverySettings.of(pollInitialDelayMs, batchesInFlight, maxRedeliveryDelayMs);
         LOG.info("Up to {} batches in flight to the cloud; a batch the cloud did not take is retried after 1 s, 2 s, 4 s"
                 + " ... at most {} ms", delivery.batchesInFlight(), delivery.maxRedeliveryDelayMs());
+        forwardPause = ForwardPause.of(pauseAfterFailures, pauseMs);
+        LOG.info("After {} failed attempts in a row forwarding pauses, trying one batch every {} ms until one gets through",
+                forwardPause.failures(), forwardPause.pauseMs());
         return settings;
+    }
+
+    /** The forward route's pause while the cloud keeps failing (route policy {@code forwardPause}). */
+    @BindToRegistry("forwardPause")
+    public ThrottlingExceptionRoutePolicy forwardPause(EdgeSettings settings) {
+        return forwardPause.routePolicy();
     }
 
     /**
