@@ -19,9 +19,32 @@ CREATE TABLE staged_run (
 
 -- An insert adds its rows as runs: consecutive seqs of one device with one received_at ("gaps and islands": seq
 -- minus its rank is constant along a run). The transition table holds only the rows inserted, so seqs an
--- ON CONFLICT DO NOTHING skipped are not counted twice.
+-- ON CONFLICT DO NOTHING skipped are not counted twice. An ingested batch is one run (one device, one statement,
+-- consecutive seqs): recognised by plain aggregates, it skips the sort of the general case, which cost the
+-- staging writes ~7 % (400 COPYs of 500 rows: 2.73 s with the sort, 2.44-2.52 s with this, 2.42-2.88 s without
+-- any trigger).
 CREATE FUNCTION staged_run_add_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    first_device   text;
+    last_device    text;
+    first_seq      bigint;
+    last_seq       bigint;
+    change_count   bigint;
+    first_received timestamptz;
+    last_received  timestamptz;
 BEGIN
+    SELECT min(device_id), max(device_id), min(seq), max(seq), count(*), min(received_at), max(received_at)
+    INTO first_device, last_device, first_seq, last_seq, change_count, first_received, last_received
+    FROM inserted;
+    IF change_count = 0 THEN
+        RETURN NULL;
+    END IF;
+    -- (device_id, seq) is unique, so as many rows as seqs from first to last means every seq between is there
+    IF first_device = last_device AND first_received = last_received AND last_seq - first_seq + 1 = change_count THEN
+        INSERT INTO edgesync.staged_run (device_id, first_seq, last_seq, received_at)
+        VALUES (first_device, first_seq, last_seq, first_received);
+        RETURN NULL;
+    END IF;
     INSERT INTO edgesync.staged_run (device_id, first_seq, last_seq, received_at)
     SELECT device_id, min(seq), max(seq), received_at
     FROM (SELECT device_id, seq, received_at,
