@@ -242,6 +242,15 @@ public class EdgeConfiguration implements CamelConfiguration {
         return new SqliteSpace(edgeDataSource, settings.sqlitePath(), SqliteSpace.maxPages(maxPages));
     }
 
+    /**
+     * The seq poll-changes has published through, and the DELETE of those rows. Takes the settings only because
+     * Camel would not resolve the data source of a method with it as the only parameter ("cannot bind parameter").
+     */
+    @BindToRegistry("publishedChanges")
+    public PublishedChanges publishedChanges(EdgeSettings settings, DataSource edgeDataSource) {
+        return new PublishedChanges(edgeDataSource);
+    }
+
     @BindToRegistry("batchAssembler")
     public BatchAssembler batchAssembler(EdgeSettings settings) {
         return new BatchAssembler(settings.deviceId());

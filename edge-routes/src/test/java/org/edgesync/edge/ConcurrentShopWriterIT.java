@@ -6,9 +6,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,8 +21,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The shop keeps writing small transactions with sqlite-jdbc defaults on its own connection while
- * the edge polls and deletes: neither side may see "database is locked", and every change must be
- * published.
+ * the edge polls and deletes: neither side may see "database is locked", every change must be
+ * published, and a shop that holds its write lock for long does not hold up publishing.
  */
 class ConcurrentShopWriterIT {
 
@@ -69,6 +71,42 @@ class ConcurrentShopWriterIT {
         }
         assertThat(shopFailures).as("shop write errors").isEmpty();
         assertThat(edgeFailures).as("edge exchange failures").isEmpty();
+    }
+
+    @Test
+    void shouldKeepPublishingWhileTheShopHoldsItsWriteLockAndDeleteOnceItIsFree() throws Exception {
+        Path shop = ShopDatabase.create(dir.resolve("shop.db"));
+        try (CloudStub cloud = new CloudStub();
+             EdgeRuntime edge = EdgeRuntime.start(Map.of(
+                     "edgesync.sqlite.path", shop.toString(),
+                     "edgesync.broker.data.dir", dir.resolve("broker").toString(),
+                     "edgesync.cloud.url", cloud.url(),
+                     "edgesync.device.key", TestKeys.encoded("store-001-pos-1"),
+                     "edgesync.poll.batch.size", "10",
+                     "edgesync.poll.interval.ms", "50"))) {
+            edge.context().getRouteController().stopRoute("poll-changes");
+            for (int id = 1; id <= 30; id++) {
+                ShopDatabase.execute(shop, "INSERT INTO sales VALUES (" + id + ", 'R-" + id + "', 100, 1, NULL, NULL)");
+            }
+            try (Connection till = ShopDatabase.open(shop); Statement statement = till.createStatement()) {
+                till.setAutoCommit(false);
+                statement.executeUpdate("INSERT INTO sales VALUES (31, 'R-31', 100, 1, NULL, NULL)"); // holds the write lock
+                edge.context().getRouteController().startRoute("poll-changes");
+
+                // well within the time a DELETE waits for the lock (not scaled: it is the point): all three batches
+                // go out meanwhile
+                await("the three batches at the cloud while the shop holds its lock")
+                        .atMost(Duration.ofMillis(SqliteDataSources.BUSY_TIMEOUT_MS / 2))
+                        .until(() -> cloud.acceptedSeqs().size() >= 30);
+                assertThat(ShopDatabase.changeCount(shop)).as("published rows wait for the lock to be deleted").isEqualTo(30);
+
+                till.commit();
+            }
+            await("the shop's last change at the cloud").atMost(Timeouts.seconds(20))
+                    .until(() -> cloud.acceptedSeqs().size() >= 31);
+            await("change table emptied").atMost(Timeouts.seconds(10)).until(() -> ShopDatabase.changeCount(shop) == 0);
+            assertThat(cloud.acceptedSeqs()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 31).boxed().toList());
+        }
     }
 
     /** One sale with two lines per transaction, like a till. */

@@ -1,0 +1,86 @@
+package org.edgesync.edge;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The published mark and the DELETE behind it, on a real SQLite file with the capture installed. */
+class PublishedChangesTest {
+
+    @TempDir
+    Path dir;
+
+    private Path shopWithChanges(int changes) throws Exception {
+        Path shop = ShopDatabase.create(dir.resolve("shop.db"));
+        ShopDatabase.installCapture(shop);
+        for (int id = 1; id <= changes; id++) {
+            ShopDatabase.execute(shop, "INSERT INTO sales VALUES (" + id + ", 'R-" + id + "', 100, 1, NULL, NULL)");
+        }
+        return shop;
+    }
+
+    @Test
+    void shouldDeleteOnlyWhatWasPublished() throws Exception {
+        Path shop = shopWithChanges(5);
+        try (HikariDataSource pool = SqliteDataSources.create(shop)) {
+            PublishedChanges published = new PublishedChanges(pool);
+            assertThat(published.after()).isZero();
+            assertThat(published.delete()).as("nothing published yet").isZero();
+
+            published.published(3);
+
+            assertThat(published.after()).isEqualTo(3);
+            assertThat(published.deleteIfUnlocked()).isEqualTo(3);
+            assertThat(ShopDatabase.query(shop, "SELECT min(seq) AS low, count(*) AS n FROM _edgesync_changes").get(0))
+                    .containsEntry("low", 4).containsEntry("n", 2);
+            assertThat(published.delete()).as("already deleted").isZero();
+        }
+    }
+
+    @Test
+    void shouldLeaveThePublishedRowsWhenTheShopHoldsItsWriteLockAndDeleteThemLater() throws Exception {
+        Path shop = shopWithChanges(4);
+        try (HikariDataSource pool = SqliteDataSources.create(shop)) {
+            PublishedChanges published = new PublishedChanges(pool);
+            published.published(4);
+            try (Connection till = ShopDatabase.open(shop); Statement statement = till.createStatement()) {
+                till.setAutoCommit(false);
+                statement.executeUpdate("INSERT INTO sales VALUES (5, 'R-5', 100, 1, NULL, NULL)");
+
+                long started = System.nanoTime();
+                assertThat(published.deleteIfUnlocked()).isZero();
+                assertThat((System.nanoTime() - started) / 1_000_000).as("ms waited for the lock")
+                        .isLessThan(SqliteDataSources.BUSY_TIMEOUT_MS / 2);
+                till.commit();
+            }
+            assertThat(ShopDatabase.changeCount(shop)).isEqualTo(5);
+
+            assertThat(published.deleteIfUnlocked()).isEqualTo(4);
+            assertThat(ShopDatabase.changeCount(shop)).isEqualTo(1);
+            try (Connection connection = pool.getConnection()) {
+                assertThat(connection.unwrap(org.sqlite.SQLiteConnection.class).getBusyTimeout())
+                        .as("the pooled connection's lock wait, restored").isEqualTo(SqliteDataSources.BUSY_TIMEOUT_MS);
+            }
+        }
+    }
+
+    @Test
+    void shouldReadFromTheLowestRowAgainWhenTheTablesSeqRestarted() throws Exception {
+        Path shop = shopWithChanges(2);
+        try (HikariDataSource pool = SqliteDataSources.create(shop)) {
+            PublishedChanges published = new PublishedChanges(pool);
+            published.published(2);
+            assertThat(published.after(2L)).isEqualTo(2);
+            assertThat(published.after(null)).as("empty table").isEqualTo(2);
+
+            assertThat(published.after(1L)).isZero();
+            assertThat(published.after()).isZero();
+        }
+    }
+}
