@@ -243,11 +243,11 @@ public class EdgeConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The seq poll-changes has published through, and the DELETE of those rows. Takes the settings only because
-     * Camel would not resolve the data source of a method with it as the only parameter ("cannot bind parameter").
+     * The seq poll-changes has published through, and the DELETE of those rows. Lazy, like the health checks: the
+     * order in which Camel binds the eager factories is not fixed, and this one needs the SQLite pool bound first.
      */
-    @BindToRegistry("publishedChanges")
-    public PublishedChanges publishedChanges(EdgeSettings settings, DataSource edgeDataSource) {
+    @BindToRegistry(value = "publishedChanges", lazy = true)
+    public PublishedChanges publishedChanges(DataSource edgeDataSource) {
         return new PublishedChanges(edgeDataSource);
     }
 
