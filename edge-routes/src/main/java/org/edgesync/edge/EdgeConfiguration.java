@@ -247,8 +247,8 @@ public class EdgeConfiguration implements CamelConfiguration {
      * order in which Camel binds the eager factories is not fixed, and this one needs the SQLite pool bound first.
      */
     @BindToRegistry(value = "publishedChanges", lazy = true)
-    public PublishedChanges publishedChanges(DataSource edgeDataSource) {
-        return new PublishedChanges(edgeDataSource);
+    public PublishedChanges publishedChanges(EdgeSettings settings, DataSource edgeDataSource) {
+        return new PublishedChanges(edgeDataSource, settings.pollBatchSize());
     }
 
     @BindToRegistry("batchAssembler")

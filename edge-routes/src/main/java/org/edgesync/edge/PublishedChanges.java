@@ -9,17 +9,19 @@ import org.sqlite.SQLiteException;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
  * What poll-changes has journaled in this process, and the removal of those rows from the change table.
  * <p>
  * The poll reads the rows after {@link #after()}, not the table's lowest rows, so it never has to wait for the
- * shop's write lock before it reads and publishes the next batch: the DELETE of what was published is tried after
- * each batch with a short lock wait ({@link #deleteIfUnlocked()}) and, when that finds the shop writing, left for a
- * later try. A shop that writes flat out (a bulk import, end-of-day jobs) otherwise stalls publishing for seconds
- * per batch, since SQLite lets one writer in at a time. When the change table has nothing more to publish, the
- * poll deletes waiting as long as EdgeSync waits anywhere ({@link #delete()}).
+ * shop's write lock before it reads and publishes the next batch: after each batch the DELETE of what was published
+ * is tried only if the lock is free at that moment ({@link #deleteIfUnlocked()}), else left for later. A shop that
+ * writes flat out (a bulk import, end-of-day jobs) otherwise stalls publishing for seconds per batch: SQLite lets one
+ * writer in at a time, and its busy handler polls the lock with growing sleeps, so a waiting DELETE rarely lands in
+ * the short gaps between the shop's transactions. When the poll's loop ends, it deletes the rest, waiting for the
+ * lock ({@link #delete()}).
  * <p>
  * The mark lives only in memory: after a restart it is 0, and the rows that were journaled but not yet deleted are
  * read and sent again, which the cloud takes as duplicates of (device, seq), the same as after a crash between a
@@ -27,18 +29,19 @@ import java.sql.SQLException;
  */
 public class PublishedChanges {
 
-    /** How long a DELETE between two batches waits for the shop's write lock before it is left for later. */
-    static final int SHORT_LOCK_WAIT_MS = 20;
-
     private static final Logger LOG = LoggerFactory.getLogger(PublishedChanges.class);
     private static final String DELETE = "DELETE FROM _edgesync_changes WHERE seq <= ?";
+    private static final String LOWEST = "SELECT min(seq) FROM _edgesync_changes";
 
     private final DataSource dataSource;
+    private final int chunkRows;
     private volatile long publishedThrough;
     private volatile long deletedThrough;
 
-    public PublishedChanges(DataSource dataSource) {
+    /** @param chunkRows the most rows one DELETE removes (the poll's batch size: a lock held as long as before) */
+    public PublishedChanges(DataSource dataSource, int chunkRows) {
         this.dataSource = dataSource;
+        this.chunkRows = chunkRows;
     }
 
     /** The highest seq journaled by this process (0 before the first): the poll reads the rows after it. */
@@ -71,40 +74,65 @@ public class PublishedChanges {
     }
 
     /**
-     * Deletes the published rows if the shop's write lock comes free within {@value #SHORT_LOCK_WAIT_MS} ms.
+     * Deletes published rows, at most one chunk, if the shop's write lock is free right now.
      *
-     * @return the rows deleted; 0 also when the lock stayed taken (the rows wait for a later try)
+     * @return the rows deleted; 0 also when the lock was taken (the rows wait for a later try)
      */
     public int deleteIfUnlocked() throws SQLException {
-        return delete(SHORT_LOCK_WAIT_MS);
+        return delete(0, false);
     }
 
-    /** Deletes the published rows, waiting for the shop's write lock up to {@link SqliteDataSources#BUSY_TIMEOUT_MS}. */
+    /**
+     * Deletes every published row, one chunk per transaction, each waiting for the shop's write lock up to
+     * {@link SqliteDataSources#BUSY_TIMEOUT_MS}: the shop never waits longer than one chunk's DELETE, however many
+     * rows piled up while it kept the lock.
+     *
+     * @return the rows deleted
+     */
     public int delete() throws SQLException {
-        return delete(SqliteDataSources.BUSY_TIMEOUT_MS);
+        return delete(SqliteDataSources.BUSY_TIMEOUT_MS, true);
     }
 
-    private int delete(int lockWaitMs) throws SQLException {
-        long through = publishedThrough;
-        if (through <= deletedThrough) {
+    private int delete(int lockWaitMs, boolean untilDone) throws SQLException {
+        if (publishedThrough <= deletedThrough) {
             return 0;
         }
+        int deleted = 0;
         try (Connection connection = dataSource.getConnection()) {
             SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
             sqlite.setBusyTimeout(lockWaitMs);
-            try (PreparedStatement delete = connection.prepareStatement(DELETE)) {
-                delete.setLong(1, through);
-                int rows = delete.executeUpdate();
-                deletedThrough = through;
-                return rows;
-            } catch (SQLiteException e) {
-                if (lockWaitMs < SqliteDataSources.BUSY_TIMEOUT_MS && isBusy(e)) {
-                    return 0;
-                }
-                throw e;
+            try (PreparedStatement lowest = connection.prepareStatement(LOWEST);
+                 PreparedStatement delete = connection.prepareStatement(DELETE)) {
+                do {
+                    long through = publishedThrough;
+                    Long low = lowest(lowest);
+                    if (low == null || low > through) {
+                        deletedThrough = through;
+                        break;
+                    }
+                    long upTo = Math.min(through, low + chunkRows - 1);
+                    delete.setLong(1, upTo);
+                    try {
+                        deleted += delete.executeUpdate();
+                    } catch (SQLiteException e) {
+                        if (lockWaitMs < SqliteDataSources.BUSY_TIMEOUT_MS && isBusy(e)) {
+                            break;
+                        }
+                        throw e;
+                    }
+                    deletedThrough = upTo;
+                } while (untilDone && deletedThrough < publishedThrough);
             } finally {
                 sqlite.setBusyTimeout(SqliteDataSources.BUSY_TIMEOUT_MS);
             }
+        }
+        return deleted;
+    }
+
+    private static Long lowest(PreparedStatement lowest) throws SQLException {
+        try (ResultSet rs = lowest.executeQuery()) {
+            long low = rs.next() ? rs.getLong(1) : 0;
+            return rs.wasNull() ? null : low;
         }
     }
 

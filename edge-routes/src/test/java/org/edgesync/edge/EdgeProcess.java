@@ -35,12 +35,19 @@ final class EdgeProcess implements AutoCloseable {
 
     /** As {@link #start(Path, String, Map)}, with extra environment variables (secrets go there, not on the command line). */
     static EdgeProcess start(Path dir, String name, Map<String, String> properties, Map<String, String> environment) throws IOException {
+        return start(dir, name, properties, environment, List.of());
+    }
+
+    /** As {@link #start(Path, String, Map, Map)}, with JVM options after the shipped ones (EdgeJvm.OPTIONS). */
+    static EdgeProcess start(Path dir, String name, Map<String, String> properties, Map<String, String> environment,
+                             List<String> jvmOptions) throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run mvn -pl edge-routes package (verify does)");
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(EdgeJvm.OPTIONS);
+        command.addAll(jvmOptions);
         command.add("-Dedgesync.config.dir=" + EdgeRuntime.CONFIG_DIR.toAbsolutePath().normalize());
         command.add("-Dcamel.main.jmx-enabled=false");
         if (!properties.containsKey("camel.management.port")) {

@@ -6,9 +6,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The published mark and the DELETE behind it, on a real SQLite file with the capture installed. */
 class PublishedChangesTest {
@@ -29,17 +34,22 @@ class PublishedChangesTest {
     void shouldDeleteOnlyWhatWasPublished() throws Exception {
         Path shop = shopWithChanges(5);
         try (HikariDataSource pool = SqliteDataSources.create(shop)) {
-            PublishedChanges published = new PublishedChanges(pool);
+            PublishedChanges published = new PublishedChanges(pool, 2);
             assertThat(published.after()).isZero();
             assertThat(published.delete()).as("nothing published yet").isZero();
 
             published.published(3);
 
             assertThat(published.after()).isEqualTo(3);
-            assertThat(published.deleteIfUnlocked()).isEqualTo(3);
+            assertThat(published.deleteIfUnlocked()).as("one chunk").isEqualTo(2);
+            assertThat(published.delete()).as("the rest, up to what was published").isEqualTo(1);
             assertThat(ShopDatabase.query(shop, "SELECT min(seq) AS low, count(*) AS n FROM _edgesync_changes").get(0))
                     .containsEntry("low", 4).containsEntry("n", 2);
             assertThat(published.delete()).as("already deleted").isZero();
+
+            published.published(5);
+            assertThat(published.delete()).as("chunk by chunk until done").isEqualTo(2);
+            assertThat(ShopDatabase.changeCount(shop)).isZero();
         }
     }
 
@@ -47,7 +57,7 @@ class PublishedChangesTest {
     void shouldLeaveThePublishedRowsWhenTheShopHoldsItsWriteLockAndDeleteThemLater() throws Exception {
         Path shop = shopWithChanges(4);
         try (HikariDataSource pool = SqliteDataSources.create(shop)) {
-            PublishedChanges published = new PublishedChanges(pool);
+            PublishedChanges published = new PublishedChanges(pool, 2);
             published.published(4);
             try (Connection till = ShopDatabase.open(shop); Statement statement = till.createStatement()) {
                 till.setAutoCommit(false);
@@ -61,7 +71,8 @@ class PublishedChangesTest {
             }
             assertThat(ShopDatabase.changeCount(shop)).isEqualTo(5);
 
-            assertThat(published.deleteIfUnlocked()).isEqualTo(4);
+            assertThat(published.deleteIfUnlocked()).isEqualTo(2);
+            assertThat(published.delete()).isEqualTo(2);
             assertThat(ShopDatabase.changeCount(shop)).isEqualTo(1);
             try (Connection connection = pool.getConnection()) {
                 assertThat(connection.unwrap(org.sqlite.SQLiteConnection.class).getBusyTimeout())
@@ -71,10 +82,36 @@ class PublishedChangesTest {
     }
 
     @Test
+    void shouldWaitForTheLockWhenDeletingEverything() throws Exception {
+        Path shop = shopWithChanges(3);
+        try (HikariDataSource pool = SqliteDataSources.create(shop)) {
+            PublishedChanges published = new PublishedChanges(pool, 2);
+            published.published(3);
+            try (Connection till = ShopDatabase.open(shop); Statement statement = till.createStatement()) {
+                till.setAutoCommit(false);
+                statement.executeUpdate("INSERT INTO sales VALUES (4, 'R-4', 100, 1, NULL, NULL)");
+                CompletableFuture<Integer> deleting = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return published.delete();
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                await("the delete waits while the shop holds its lock").during(Duration.ofMillis(300))
+                        .atMost(Duration.ofSeconds(2)).until(() -> !deleting.isDone());
+
+                till.commit();
+                assertThat(deleting.get(SqliteDataSources.BUSY_TIMEOUT_MS, TimeUnit.MILLISECONDS)).isEqualTo(3);
+            }
+            assertThat(ShopDatabase.changeCount(shop)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldReadFromTheLowestRowAgainWhenTheTablesSeqRestarted() throws Exception {
         Path shop = shopWithChanges(2);
         try (HikariDataSource pool = SqliteDataSources.create(shop)) {
-            PublishedChanges published = new PublishedChanges(pool);
+            PublishedChanges published = new PublishedChanges(pool, 2);
             published.published(2);
             assertThat(published.after(2L)).isEqualTo(2);
             assertThat(published.after(null)).as("empty table").isEqualTo(2);
