@@ -315,6 +315,8 @@ public final class FaultProxy implements AutoCloseable {
         InputStream in = link.client.getInputStream();
         OutputStream out = link.upstream.getOutputStream();
         byte[] buffer = new byte[16 * 1024];
+        HeadersEnd headers = new HeadersEnd();
+        long passed = 0;
         int n;
         while ((n = in.read(buffer)) >= 0) {
             if (m.latencyMs() > 0) {
@@ -326,8 +328,18 @@ public final class FaultProxy implements AutoCloseable {
                 return;
             }
             if (m.kind() == Kind.CUT_MID_BODY) {
-                // half of what arrived reaches the server, then the link dies as it would mid-transfer
-                out.write(buffer, 0, Math.max(1, n / 2));
+                // The request's headers and half of the body bytes that arrived with or after them reach the
+                // server, then the link dies as it would mid-transfer. A client may send its headers in a chunk of
+                // their own; cutting inside them would leave the server nothing to call a request. Headers not
+                // found in the first HEADER_SCAN_BYTES (TLS: nothing to read) cut half of the chunk at hand.
+                int body = headers.bodyStart(buffer, n);
+                if (body == n && passed + n < HEADER_SCAN_BYTES) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                    passed += n;
+                    continue;
+                }
+                out.write(buffer, 0, body < n ? body + Math.max(1, (n - body) / 2) : Math.max(1, n / 2));
                 out.flush();
                 cutRequests.incrementAndGet();
                 sleepQuietly(50);
@@ -338,6 +350,26 @@ public final class FaultProxy implements AutoCloseable {
             out.flush();
         }
         link.upstream.shutdownOutput();
+    }
+
+    /** How far into a request CUT_MID_BODY looks for the end of its headers. */
+    private static final int HEADER_SCAN_BYTES = 16 * 1024;
+
+    /** Finds the blank line that ends an HTTP request's headers, across the chunks it arrives in. */
+    static final class HeadersEnd {
+        private static final byte[] END = {'\r', '\n', '\r', '\n'};
+        private int matched;
+
+        /** @return the index in the chunk of the first byte after the headers, or n when they have not ended in it */
+        int bodyStart(byte[] chunk, int n) {
+            for (int i = 0; i < n; i++) {
+                if (matched == END.length) {
+                    return i;
+                }
+                matched = chunk[i] == END[matched] ? matched + 1 : chunk[i] == '\r' ? 1 : 0;
+            }
+            return n;
+        }
     }
 
     /** Server → client. */
