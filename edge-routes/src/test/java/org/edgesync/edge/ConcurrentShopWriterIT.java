@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,14 +36,7 @@ class ConcurrentShopWriterIT {
         List<String> edgeFailures = new CopyOnWriteArrayList<>();
         List<SQLException> shopFailures = new CopyOnWriteArrayList<>();
 
-        try (CloudStub cloud = new CloudStub();
-             EdgeRuntime edge = EdgeRuntime.start(Map.of(
-                     "edgesync.sqlite.path", shop.toString(),
-                     "edgesync.broker.data.dir", dir.resolve("broker").toString(),
-                     "edgesync.cloud.url", cloud.url(),
-                     "edgesync.device.key", TestKeys.encoded("store-001-pos-1"),
-                     "edgesync.poll.batch.size", "50",
-                     "edgesync.poll.interval.ms", "20"))) {
+        try (CloudStub cloud = new CloudStub(); EdgeRuntime edge = startEdge(shop, cloud, 50, 20)) {
             edge.context().getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
                 @Override
                 public void notify(CamelEvent event) {
@@ -76,21 +68,12 @@ class ConcurrentShopWriterIT {
     @Test
     void shouldKeepPublishingWhileTheShopHoldsItsWriteLockAndDeleteOnceItIsFree() throws Exception {
         Path shop = ShopDatabase.create(dir.resolve("shop.db"));
-        try (CloudStub cloud = new CloudStub();
-             EdgeRuntime edge = EdgeRuntime.start(Map.of(
-                     "edgesync.sqlite.path", shop.toString(),
-                     "edgesync.broker.data.dir", dir.resolve("broker").toString(),
-                     "edgesync.cloud.url", cloud.url(),
-                     "edgesync.device.key", TestKeys.encoded("store-001-pos-1"),
-                     "edgesync.poll.batch.size", "10",
-                     "edgesync.poll.interval.ms", "50"))) {
+        try (CloudStub cloud = new CloudStub(); EdgeRuntime edge = startEdge(shop, cloud, 10, 50)) {
             edge.context().getRouteController().stopRoute("poll-changes");
             for (int id = 1; id <= 30; id++) {
                 ShopDatabase.execute(shop, "INSERT INTO sales VALUES (" + id + ", 'R-" + id + "', 100, 1, NULL, NULL)");
             }
-            try (Connection till = ShopDatabase.open(shop); Statement statement = till.createStatement()) {
-                till.setAutoCommit(false);
-                statement.executeUpdate("INSERT INTO sales VALUES (31, 'R-31', 100, 1, NULL, NULL)"); // holds the write lock
+            try (Connection till = ShopDatabase.holdingWriteLock(shop, "INSERT INTO sales VALUES (31, 'R-31', 100, 1, NULL, NULL)")) {
                 edge.context().getRouteController().startRoute("poll-changes");
 
                 // well within the time a DELETE waits for the lock (not scaled: it is the point): all three batches
@@ -107,6 +90,16 @@ class ConcurrentShopWriterIT {
             await("change table emptied").atMost(Timeouts.seconds(10)).until(() -> ShopDatabase.changeCount(shop) == 0);
             assertThat(cloud.acceptedSeqs()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 31).boxed().toList());
         }
+    }
+
+    private EdgeRuntime startEdge(Path shop, CloudStub cloud, int batchSize, int pollIntervalMs) throws Exception {
+        return EdgeRuntime.start(Map.of(
+                "edgesync.sqlite.path", shop.toString(),
+                "edgesync.broker.data.dir", dir.resolve("broker").toString(),
+                "edgesync.cloud.url", cloud.url(),
+                "edgesync.device.key", TestKeys.encoded("store-001-pos-1"),
+                "edgesync.poll.batch.size", String.valueOf(batchSize),
+                "edgesync.poll.interval.ms", String.valueOf(pollIntervalMs)));
     }
 
     /** One sale with two lines per transaction, like a till. */

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -59,9 +58,7 @@ class PublishedChangesTest {
         try (HikariDataSource pool = SqliteDataSources.create(shop)) {
             PublishedChanges published = new PublishedChanges(pool, 2);
             published.published(4);
-            try (Connection till = ShopDatabase.open(shop); Statement statement = till.createStatement()) {
-                till.setAutoCommit(false);
-                statement.executeUpdate("INSERT INTO sales VALUES (5, 'R-5', 100, 1, NULL, NULL)");
+            try (Connection till = ShopDatabase.holdingWriteLock(shop, "INSERT INTO sales VALUES (5, 'R-5', 100, 1, NULL, NULL)")) {
 
                 long started = System.nanoTime();
                 assertThat(published.deleteIfUnlocked()).isZero();
@@ -87,9 +84,7 @@ class PublishedChangesTest {
         try (HikariDataSource pool = SqliteDataSources.create(shop)) {
             PublishedChanges published = new PublishedChanges(pool, 2);
             published.published(3);
-            try (Connection till = ShopDatabase.open(shop); Statement statement = till.createStatement()) {
-                till.setAutoCommit(false);
-                statement.executeUpdate("INSERT INTO sales VALUES (4, 'R-4', 100, 1, NULL, NULL)");
+            try (Connection till = ShopDatabase.holdingWriteLock(shop, "INSERT INTO sales VALUES (4, 'R-4', 100, 1, NULL, NULL)")) {
                 CompletableFuture<Integer> deleting = CompletableFuture.supplyAsync(() -> {
                     try {
                         return published.delete();

@@ -36,6 +36,22 @@ public final class ShopDatabase {
         return DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
     }
 
+    /**
+     * A shop connection in the middle of a write transaction ({@code sql} run, not committed): it holds SQLite's
+     * write lock until it commits or closes.
+     */
+    public static Connection holdingWriteLock(Path file, String sql) throws SQLException {
+        Connection connection = open(file);
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            statement.executeUpdate(sql);
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
+    }
+
     public static void execute(Path file, String... sql) throws SQLException {
         try (Connection connection = open(file); Statement statement = connection.createStatement()) {
             for (String s : sql) {
