@@ -55,6 +55,7 @@ class DatabaseRestartIT {
 
     private int port;
     private EmbeddedPostgres postgres;
+    private boolean postgresAway;
     private CloudNode node;
 
     @BeforeEach
@@ -80,6 +81,11 @@ class DatabaseRestartIT {
 
     @AfterEach
     void stop() throws Exception {
+        if (postgresAway) {
+            // a test that failed during the outage: Quartz's shutdown waits for its job store, so the node would
+            // never stop with the database away
+            postgres = start();
+        }
         if (node != null) {
             node.close();
         }
@@ -142,7 +148,8 @@ class DatabaseRestartIT {
                 .getScheduler().getListenerManager().addSchedulerListener(new org.quartz.listeners.SchedulerListenerSupport() {
                     @Override
                     public void schedulerError(String msg, org.quartz.SchedulerException cause) {
-                        if (msg.contains("firing triggers") || msg.contains("acquiring triggers")) {
+                        // Quartz 2.5: "... while scanning for the next triggers to fire." or "... while firing triggers"
+                        if (msg.contains("triggers")) {
                             failedFires.incrementAndGet();
                         }
                     }
@@ -150,9 +157,11 @@ class DatabaseRestartIT {
 
         await("some batches in").atMost(AT_MOST).until(() -> accepted.get() >= 8);
         postgres.close();
+        postgresAway = true;
         await("ingest answers 503 and a load fire fails while PostgreSQL is away").atMost(AT_MOST)
                 .until(() -> statuses.contains(503) && failedFires.get() > 0);
         postgres = start();
+        postgresAway = false;
         device.get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
 
         DataSource ds = postgres.getPostgresDatabase();
