@@ -1,8 +1,15 @@
 package org.edgesync.cloud.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+
+import org.edgesync.cloud.auth.RequestAuthenticator;
+import org.edgesync.cloud.auth.SeenRequests;
 import org.edgesync.cloud.support.Migrations;
 import org.edgesync.cloud.testing.CloudNode;
+import org.edgesync.cloud.testing.Fixtures;
 import org.edgesync.cloud.testing.TestDatabase;
 import org.edgesync.cloud.testing.TestPostgres;
 import org.edgesync.contract.Change;
@@ -13,8 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgesync.cloud.testing.Fixtures.batch;
@@ -96,5 +105,32 @@ class StagingIT {
                 + " AND seq IN (1, 2, 5) AND op = 'insert'")).isEqualTo(3);
         assertThat(count(ds, "SELECT count(*) FROM edgesync.staged_change WHERE \"row\"->>'name' = 'second'"
                 + " AND seq IN (3, 4, 6, 7)")).isEqualTo(4);
+    }
+
+    @Test
+    void shouldHoldNoConnectionWhileItChecksTheSignatureOfABatch() throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(ds);
+        config.setMaximumPoolSize(3);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            AtomicInteger busyWhileVerifying = new AtomicInteger(-1);
+            RequestAuthenticator watching = new RequestAuthenticator(Fixtures.MASTER_KEY, 300, Clock.systemUTC()) {
+                @Override
+                public void verify(Admitted admitted, byte[] json) {
+                    busyWhileVerifying.set(pool.getHikariPoolMXBean().getActiveConnections());
+                    super.verify(admitted, json);
+                }
+            };
+            BatchIngestor pooled = new BatchIngestor(pool, 1 << 24, 100_000, watching,
+                    new RateLimiter(1_000_000, 1_000_000), new SeenRequests(pool, 300));
+
+            IngestResult result = ingestSigned(pooled, "pos-1", gzip(batch("pos-1",
+                    product(1, Operation.INSERT, "A", "first", 1), product(2, Operation.INSERT, "B", "first", 1))));
+
+            assertThat(result).isEqualTo(new IngestResult(2, 0));
+            // inflating, the signature and decoding are most of a request's CPU: a connection held across them
+            // would wait on the node's own CPU instead of serving another request
+            assertThat(busyWhileVerifying).hasValue(0);
+        }
     }
 }

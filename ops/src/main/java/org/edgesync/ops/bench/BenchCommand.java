@@ -15,6 +15,8 @@ public final class BenchCommand {
               --pg-user USER         user for --pg-url (default postgres; password from EDGESYNC_DB_PASSWORD)
               --edge-jvm "FLAGS"     the edge's JVM flags, space-separated, instead of the shipped ones (EdgeJvm);
                                      the edge always runs with MALLOC_ARENA_MAX=2 as on a device
+              --cloud-jvm "FLAGS"    the cloud node's JVM flags, space-separated (default -Xmx256m); for
+                                     profiling, e.g. "-Xmx256m -XX:StartFlightRecording=filename=cloud.jfr"
               --work-dir DIR         SQLite files, broker journal, logs (default ops/target/bench-data)
               --only PHASES          comma-separated, of: edge (first poll, lock waits, end to end, backlog
                                      drain, RSS), ingest (simulated devices); capture and raw always run
@@ -37,6 +39,7 @@ public final class BenchCommand {
         String pgUser = "postgres";
         Path work = home.resolve("ops/target/bench-data");
         java.util.List<String> edgeJvm = Bench.EDGE_JVM_OPTIONS;
+        java.util.List<String> cloudJvm = Bench.CLOUD_JVM_OPTIONS;
         java.util.Set<String> phases = Bench.PHASES;
         int ingestBatches = 0;
         while (!args.isEmpty()) {
@@ -49,6 +52,7 @@ public final class BenchCommand {
                 case "--pg-user" -> pgUser = value(option, args);
                 case "--work-dir" -> work = Path.of(value(option, args));
                 case "--edge-jvm" -> edgeJvm = java.util.List.of(value(option, args).trim().split("\\s+"));
+                case "--cloud-jvm" -> cloudJvm = java.util.List.of(value(option, args).trim().split("\\s+"));
                 case "--only" -> phases = phases(value(option, args));
                 case "--ingest-batches" -> ingestBatches = positive(option, value(option, args));
                 case "--help", "-h" -> {
@@ -59,7 +63,7 @@ public final class BenchCommand {
             }
         }
         Bench.Options options = new Bench.Options(quick, pgUrl, pgUser, System.getenv("EDGESYNC_DB_PASSWORD"),
-                work, home, json, devices, edgeJvm, phases, ingestBatches);
+                work, home, json, devices, edgeJvm, cloudJvm, phases, ingestBatches);
         new Bench(options, System.out).run();
         return 0;
     }
