@@ -74,6 +74,7 @@ public final class Bench {
     private static final int EDGE_BATCH = 5000;
     private static final int INGEST_BATCH = 500;
     private static final int WARM_UP_BATCHES = 2;
+    private static final int COPY_REFERENCE_RUNS = 3;
     private static final Duration WARM_UP = Duration.ofSeconds(45);
     private static final Duration QUICK_WARM_UP = Duration.ofSeconds(8);
 
@@ -346,14 +347,30 @@ public final class Bench {
         stopCloud();
         startCloud(pg, tls, "0 0 0 1 1 ? 2099");
         settle(pg);
-        try (Connection source = DriverManager.getConnection("jdbc:sqlite:" + raw); Connection target = pg.connect()) {
-            target.setAutoCommit(false);
-            long t = System.nanoTime();
-            long rows = RawBaseline.copyChanges(source, target, "edgesync.staged_change", copyDevice);
-            target.commit();
-            double copyRate = rows / ((System.nanoTime() - t) / 1e9);
-            figures.put("copy_rows_per_s", "raw COPY into edgesync.staged_change (one connection)", copyRate, "rows/s");
+        // The reference is one COPY of a few seconds on a shared machine: single runs of it varied from 98,000 to
+        // 156,000 rows/s between runs of this benchmark, and the ratio and the paced run's offered rate moved with
+        // them. The ingest is compared with the median of three, each into staging as it was before the first.
+        double[] copyRates = new double[COPY_REFERENCE_RUNS];
+        for (int i = 0; i < copyRates.length; i++) {
+            if (i > 0) {
+                try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+                    s.executeUpdate("DELETE FROM edgesync.staged_change WHERE device_id = '" + copyDevice + "'");
+                }
+                settle(pg);
+            }
+            try (Connection source = DriverManager.getConnection("jdbc:sqlite:" + raw); Connection target = pg.connect()) {
+                target.setAutoCommit(false);
+                long t = System.nanoTime();
+                long rows = RawBaseline.copyChanges(source, target, "edgesync.staged_change", copyDevice);
+                target.commit();
+                copyRates[i] = rows / ((System.nanoTime() - t) / 1e9);
+            }
         }
+        out.printf("  reference COPY runs: %s rows/s%n", java.util.Arrays.stream(copyRates)
+                .mapToObj(r -> String.format("%,.0f", r)).collect(java.util.stream.Collectors.joining(", ")));
+        java.util.Arrays.sort(copyRates);
+        figures.put("copy_rows_per_s", "raw COPY into edgesync.staged_change (one connection), median of "
+                + COPY_REFERENCE_RUNS, copyRates[copyRates.length / 2], "rows/s");
         SSLContext ssl = sslContext(tls.resolve(DemoCertificates.TRUSTSTORE));
         var template = IngestLoad.template(raw, 20_000);
         String url = "https://localhost:" + cloudPort;
