@@ -75,6 +75,7 @@ public final class Bench {
     private static final int INGEST_BATCH = 500;
     private static final int WARM_UP_BATCHES = 2;
     private static final int COPY_REFERENCE_RUNS = 3;
+    private static final int RAW_BASELINE_RUNS = 3;
     private static final Duration WARM_UP = Duration.ofSeconds(45);
     private static final Duration QUICK_WARM_UP = Duration.ofSeconds(8);
 
@@ -218,12 +219,21 @@ public final class Bench {
 
         // ---- 1. raw baseline ----
         out.println("[raw] COPY of " + rawChanges + " captured changes into a staging-shaped table, set-based upsert");
-        RawBaseline.prepare(pg);
-        RawBaseline.Result baseline = RawBaseline.run(raw, pg, deviceId, STORE);
-        out.printf("  %.2f s (COPY %.2f s, upsert %.2f s), %d target rows%n", baseline.seconds(), baseline.copySeconds(),
-                baseline.upsertSeconds(), RawBaseline.targetRows(pg));
-        figures.put("raw_changes_per_s", "raw baseline: SQLite → COPY → set-based upsert", baseline.changesPerSecond(), "changes/s");
-        figures.put("raw_copy_rows_per_s", "raw baseline: COPY phase alone", baseline.copyRowsPerSecond(), "rows/s");
+        // The median of three runs, each from empty tables, for the reason the ingest's reference COPY is (single
+        // runs of this baseline varied from 40,000 to 53,000 changes/s between runs of the benchmark).
+        List<RawBaseline.Result> baselines = new ArrayList<>();
+        for (int i = 0; i < RAW_BASELINE_RUNS; i++) {
+            RawBaseline.prepare(pg);
+            RawBaseline.Result run = RawBaseline.run(raw, pg, deviceId, STORE);
+            out.printf("  %.2f s (COPY %.2f s, upsert %.2f s), %d target rows%n", run.seconds(), run.copySeconds(),
+                    run.upsertSeconds(), RawBaseline.targetRows(pg));
+            baselines.add(run);
+        }
+        baselines.sort(java.util.Comparator.comparingDouble(RawBaseline.Result::changesPerSecond));
+        RawBaseline.Result baseline = baselines.get(baselines.size() / 2);
+        figures.put("raw_changes_per_s", "raw baseline: SQLite → COPY → set-based upsert, median of " + RAW_BASELINE_RUNS,
+                baseline.changesPerSecond(), "changes/s");
+        figures.put("raw_copy_rows_per_s", "raw baseline: COPY phase of that run", baseline.copyRowsPerSecond(), "rows/s");
 
         if (options.phases().contains("edge")) {
             runEdgePhases(pg, tls, deviceId, deviceKey, baseline, e2eChanges, backlog, singleRows, changeTableBytesPerChange,
