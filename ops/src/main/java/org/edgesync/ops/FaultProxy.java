@@ -10,9 +10,13 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -112,6 +116,7 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicLong swallowedRequests = new AtomicLong();
     private final Object listening = new Object();
     private volatile ServerSocket server;
+    private Future<?> acceptLoop; // guarded by listening
     private volatile boolean closed;
     private volatile Thread flapper;
 
@@ -248,10 +253,17 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the listening socket and waits for its accept loop to end: until the thread blocked in accept() has
+     * left it, the kernel keeps the socket listening and completes new connections, which the close then resets
+     * (a client saw "Connection reset" instead of "Connection refused" in about 4 % of tries).
+     */
     private void stopListening() {
         synchronized (listening) {
             ServerSocket s = server;
+            Future<?> loop = acceptLoop;
             server = null;
+            acceptLoop = null;
             if (s != null) {
                 try {
                     s.close();
@@ -259,12 +271,21 @@ public final class FaultProxy implements AutoCloseable {
                     // closing a listening socket only fails if it is already closed
                 }
             }
+            if (loop != null) {
+                try {
+                    loop.get(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException e) {
+                    // the loop ends on the close; if it did not, the socket is closed all the same
+                }
+            }
         }
     }
 
     private void listen(ServerSocket socket) {
         server = socket;
-        threads.execute(() -> {
+        acceptLoop = threads.submit(() -> {
             while (!socket.isClosed()) {
                 try {
                     Socket client = socket.accept();
