@@ -363,8 +363,10 @@ public final class Bench {
         double[] copyRates = new double[COPY_REFERENCE_RUNS];
         for (int i = 0; i < copyRates.length; i++) {
             if (i > 0) {
-                try (Connection c = pg.connect(); Statement s = c.createStatement()) {
-                    s.executeUpdate("DELETE FROM edgesync.staged_change WHERE device_id = '" + copyDevice + "'");
+                try (Connection c = pg.connect();
+                     PreparedStatement delete = c.prepareStatement("DELETE FROM edgesync.staged_change WHERE device_id = ?")) {
+                    delete.setString(1, copyDevice);
+                    delete.executeUpdate();
                 }
                 settle(pg);
             }
