@@ -79,6 +79,8 @@ public class CloudConfiguration implements CamelConfiguration {
     String mappingsFile;
     @PropertyInject(value = "edgesync.ingest.max.changes.per.batch", defaultValue = "10000")
     String maxChangesPerBatch;
+    @PropertyInject(value = "edgesync.ingest.decoding.slots", defaultValue = " ")
+    String decodingSlots;
     @PropertyInject(value = "edgesync.ingest.request.timeout.ms", defaultValue = "30000")
     String requestTimeoutMs;
     @PropertyInject(value = "edgesync.ingest.rate.batches.per.s", defaultValue = "10")
@@ -281,6 +283,10 @@ public class CloudConfiguration implements CamelConfiguration {
             TableMappings mappings = TableMappings.load(mappingsPath);
             int maxChangesPerBatch = Settings.intBetween("edgesync.ingest.max.changes.per.batch", c.maxChangesPerBatch,
                     1, 1_000_000);
+            // blank: one per core of this machine
+            int decodingSlots = c.decodingSlots == null || c.decodingSlots.isBlank()
+                    ? Runtime.getRuntime().availableProcessors()
+                    : Settings.intBetween("edgesync.ingest.decoding.slots", c.decodingSlots, 1, 1024);
             double rate = Settings.positiveDecimal("edgesync.ingest.rate.batches.per.s", c.rateBatchesPerSecond, 0.001, 1_000_000);
             int burst = Settings.intBetween("edgesync.ingest.rate.burst", c.rateBurst, 1, 1_000_000);
             long maxSkew = Settings.longBetween("edgesync.auth.max.skew.s", c.maxSkewSeconds, 1, 86_400);
@@ -320,7 +326,8 @@ public class CloudConfiguration implements CamelConfiguration {
                 }
                 SeenRequests seen = new SeenRequests(pool, maxSkew);
                 BatchIngestor ingestor = new BatchIngestor(pool, maxBody, maxChangesPerBatch,
-                        new RequestAuthenticator(masterKey, maxSkew, Clock.systemUTC()), new RateLimiter(rate, burst), seen);
+                        new RequestAuthenticator(masterKey, maxSkew, Clock.systemUTC()), new RateLimiter(rate, burst), seen,
+                        decodingSlots);
                 StagedChangeLoader loader = new StagedChangeLoader(pool, mappings, maxChanges, haltPoint);
                 // the trigger of quartz:edgesync/load-staged-changes (load-staged-changes.camel.yaml)
                 LoadWaker waker = new LoadWaker(loader, scheduler, TriggerKey.triggerKey("load-staged-changes", "edgesync"));

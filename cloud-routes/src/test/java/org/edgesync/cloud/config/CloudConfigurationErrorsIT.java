@@ -146,6 +146,15 @@ class CloudConfigurationErrorsIT {
     }
 
     @Test
+    void shouldNameKeyValueAndRangeOfBadDecodingSlots() throws Exception {
+        ConfigCopy.edit(config, "cloud/cloud.properties", "edgesync.ingest.decoding.slots =",
+                "edgesync.ingest.decoding.slots = none");
+
+        assertThat(startupFailure()).isEqualTo("edgesync.ingest.decoding.slots is \"none\" but must be a whole number"
+                + " from 1 to 1024.");
+    }
+
+    @Test
     void shouldExitWithTheConfigurationErrorStatusFromCloudMain() throws Exception {
         ConfigCopy.edit(config, "cloud/cloud.properties", "edgesync.load.cron = 0/2 * * * * ?", "edgesync.load.cron = soon");
 

@@ -23,6 +23,10 @@ import javax.sql.DataSource;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,6 +109,58 @@ class StagingIT {
                 + " AND seq IN (1, 2, 5) AND op = 'insert'")).isEqualTo(3);
         assertThat(count(ds, "SELECT count(*) FROM edgesync.staged_change WHERE \"row\"->>'name' = 'second'"
                 + " AND seq IN (3, 4, 6, 7)")).isEqualTo(4);
+    }
+
+    @Test
+    void shouldTakeARateLimitTokenWithoutWaitingForTheWriteAheadLogToReachTheDisk() throws Exception {
+        ingestSigned(ingestor, "pos-1", gzip(batch("pos-1", product(1, Operation.INSERT, "A", "first", 1))));
+
+        assertThat(count(ds, "SELECT count(*) FROM edgesync.rate_bucket WHERE device_id = 'pos-1'")).isEqualTo(1);
+        // every request takes its token in a transaction of its own, before the staging one: a logged bucket made
+        // each request wait for two WAL flushes instead of one; an unlogged table's commit does not flush
+        assertThat(count(ds, "SELECT count(*) FROM pg_class WHERE oid = 'edgesync.rate_bucket'::regclass"
+                + " AND relpersistence = 'u'")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDecodeNoMoreBatchesAtOnceThanItHasDecodingSlots() throws Exception {
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger mostInside = new AtomicInteger();
+        RequestAuthenticator slow = new RequestAuthenticator(Fixtures.MASTER_KEY, 300, Clock.systemUTC()) {
+            @Override
+            public void verify(Admitted admitted, byte[] json) {
+                mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inside.decrementAndGet();
+                super.verify(admitted, json);
+            }
+        };
+        BatchIngestor twoSlots = new BatchIngestor(ds, 1 << 24, 100_000, slow, new RateLimiter(1_000_000, 1_000_000),
+                new SeenRequests(ds, 300), 2);
+        for (int d = 1; d <= 6; d++) {
+            enrol(ds, "till-" + d, "store-1");
+        }
+        ExecutorService devices = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<IngestResult>> results = new ArrayList<>();
+            for (int d = 1; d <= 6; d++) {
+                String device = "till-" + d;
+                results.add(devices.submit(() -> ingestSigned(twoSlots, device,
+                        gzip(batch(device, product(1, Operation.INSERT, "A", "first", 1))))));
+            }
+            for (Future<IngestResult> result : results) {
+                assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo(new IngestResult(1, 0));
+            }
+        } finally {
+            devices.shutdownNow();
+        }
+        // six requests at once, two decoded at a time: on a node's few cores, twenty requests decoding side by side
+        // each took twenty times as long, and every batch's latency with it
+        assertThat(mostInside).hasValue(2);
     }
 
     @Test

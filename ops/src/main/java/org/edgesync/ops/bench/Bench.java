@@ -417,14 +417,37 @@ public final class Bench {
         double offered = 0.6 * copyRate;
         long interval = (long) (options.devices() * (double) INGEST_BATCH / offered * 1e9);
         out.printf("  paced: %,.0f changes/s offered (0.6 × COPY)%n", offered);
-        IngestLoad.Result paced = IngestLoad.run(url, client, simulated, template, next, Math.max(perDevice, 4),
-                INGEST_BATCH, interval);
+        int pacedBatches = Math.max(perDevice, 4);
+        IngestLoad.Result paced = IngestLoad.run(url, client, simulated, template, next, pacedBatches, INGEST_BATCH,
+                interval);
+        writePacedLatencies(paced, pacedBatches, interval);
         figures.put("ingest_offered_changes_per_s", "cloud ingest paced: offered (0.6 × raw COPY)", offered, "changes/s");
         figures.put("ingest_paced_changes_per_s", "cloud ingest paced: taken", paced.changesPerSecond(), "changes/s");
         figures.put("ingest_p50_ms", "ingest batch latency p50 at 0.6 × COPY", Figures.percentile(paced.latencyNanos(), 50) / 1e6, "ms");
         figures.put("ingest_p99_ms", "ingest batch latency p99 at 0.6 × COPY", Figures.percentile(paced.latencyNanos(), 99) / 1e6,
                 "ms", AT_MOST, 250);
         figures.put("ingest_refused", "ingest requests answered non-2xx or dropped (retried)", ingest.failures() + paced.failures(), "");
+    }
+
+    /**
+     * Each paced batch's due time and latency, in due order, so a tail can be matched to what ran at that moment
+     * (a checkpoint, a vacuum, a collection) in the logs of the same run.
+     */
+    private void writePacedLatencies(IngestLoad.Result paced, int batches, long interval) throws IOException {
+        int devices = options.devices();
+        long[][] rows = new long[devices * batches][];
+        for (int d = 0; d < devices; d++) {
+            for (int b = 0; b < batches; b++) {
+                long due = interval * d / devices + interval * b;
+                rows[d * batches + b] = new long[] {due, paced.latencyNanos()[d * batches + b], d};
+            }
+        }
+        java.util.Arrays.sort(rows, java.util.Comparator.comparingLong(r -> r[0]));
+        StringBuilder csv = new StringBuilder("due_ms,latency_ms,device\n");
+        for (long[] row : rows) {
+            csv.append(String.format(java.util.Locale.ROOT, "%.1f,%.1f,%d%n", row[0] / 1e6, row[1] / 1e6, row[2]));
+        }
+        Files.writeString(work.resolve("ingest-paced-latencies.csv"), csv);
     }
 
     private void report() throws IOException {
