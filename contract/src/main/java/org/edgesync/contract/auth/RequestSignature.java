@@ -124,8 +124,20 @@ public final class RequestSignature {
     public static Map<String, String> headers(byte[] deviceKey, String deviceId, int keyVersion, String method,
                                               String path, byte[] jsonBody, long firstSeq, long lastSeq,
                                               long epochSeconds, String nonce) {
+        return headersForBodyDigest(deviceKey, deviceId, keyVersion, method, path, sha256Hex(jsonBody), firstSeq,
+                lastSeq, epochSeconds, nonce);
+    }
+
+    /**
+     * As {@link #headers}, from the body's {@link #sha256Hex} computed once: a sender that holds many batches for
+     * resending keeps 64 characters per batch instead of its uncompressed JSON.
+     */
+    public static Map<String, String> headersForBodyDigest(byte[] deviceKey, String deviceId, int keyVersion,
+                                                           String method, String path, String bodySha256Hex,
+                                                           long firstSeq, long lastSeq, long epochSeconds,
+                                                           String nonce) {
         Objects.requireNonNull(deviceKey, "deviceKey");
-        String canonical = canonical(method, path, sha256Hex(jsonBody), deviceId, firstSeq, lastSeq, epochSeconds, nonce);
+        String canonical = canonical(method, path, bodySha256Hex, deviceId, firstSeq, lastSeq, epochSeconds, nonce);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(AUTHORIZATION_HEADER, authorization(deviceId, keyVersion, sign(deviceKey, canonical)));
         headers.put(TIMESTAMP_HEADER, Long.toString(epochSeconds));

@@ -84,6 +84,20 @@ class RequestSignatureTest {
     }
 
     @Test
+    void shouldSignTheSameHeadersFromTheBodysDigestAsFromTheBody() {
+        byte[] key = RequestSignature.deriveDeviceKey(MASTER, DEVICE, 1);
+
+        Map<String, String> fromDigest = RequestSignature.headersForBodyDigest(key, DEVICE, 1, "POST", PATH,
+                RequestSignature.sha256Hex(BODY), 41, 42, 1_700_000_000L, NONCE);
+
+        // a sender that resends a batch keeps its 64-character digest, not the uncompressed body
+        assertThat(fromDigest).containsExactlyEntriesOf(
+                RequestSignature.headers(key, DEVICE, 1, "POST", PATH, BODY, 41, 42, 1_700_000_000L, NONCE));
+        assertThat(fromDigest.get("Authorization")).endsWith(
+                "Signature=977bb320f3d8d7a550b9786b28f04a2a2eb383449d4a1d491478436ecbe12150");
+    }
+
+    @Test
     void shouldParseTheAuthorizationHeaderItWrites() {
         String header = RequestSignature.authorization(DEVICE, 3, "ab".repeat(32));
 
