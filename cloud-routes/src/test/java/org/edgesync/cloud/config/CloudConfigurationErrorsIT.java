@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -119,39 +121,18 @@ class CloudConfigurationErrorsIT {
                 + " maps table 'sale_lines' to retail.sale_lines but that table does not exist; create it in cloud/sql.");
     }
 
-    @Test
-    void shouldNameKeyAndAllowedFormOfABadLoadSchedule() throws Exception {
-        ConfigCopy.edit(config, "cloud/cloud.properties", "edgesync.load.cron = 0/2 * * * * ?", "edgesync.load.cron = */2 * * * *");
+    /** A shipped line of cloud.properties, the bad line it becomes, and the one sentence the node answers. */
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            edgesync.load.cron = 0/2 * * * * ?          | edgesync.load.cron = */2 * * * *         | edgesync.load.cron is "*/2 * * * *" but must be a Quartz cron expression with a seconds field, such as "0/2 * * * * ?".
+            edgesync.auth.purge.cron = 0 * * * * ?      | edgesync.auth.purge.cron = every minute  | edgesync.auth.purge.cron is "every minute" but must be a Quartz cron expression with a seconds field, such as "0/2 * * * * ?".
+            edgesync.load.max.changes.per.run = 5000    | edgesync.load.max.changes.per.run = 0    | edgesync.load.max.changes.per.run is "0" but must be a whole number from 1 to 1000000.
+            edgesync.ingest.decoding.slots =            | edgesync.ingest.decoding.slots = none    | edgesync.ingest.decoding.slots is "none" but must be a whole number from 1 to 1024.
+            """)
+    void shouldNameKeyValueAndAllowedFormOfABadSetting(String shipped, String bad, String sentence) throws Exception {
+        ConfigCopy.edit(config, "cloud/cloud.properties", shipped, bad);
 
-        assertThat(startupFailure()).isEqualTo("edgesync.load.cron is \"*/2 * * * *\" but must be a Quartz cron expression"
-                + " with a seconds field, such as \"0/2 * * * * ?\".");
-    }
-
-    @Test
-    void shouldNameKeyAndAllowedFormOfABadPurgeSchedule() throws Exception {
-        ConfigCopy.edit(config, "cloud/cloud.properties", "edgesync.auth.purge.cron = 0 * * * * ?",
-                "edgesync.auth.purge.cron = every minute");
-
-        assertThat(startupFailure()).isEqualTo("edgesync.auth.purge.cron is \"every minute\" but must be a Quartz cron"
-                + " expression with a seconds field, such as \"0/2 * * * * ?\".");
-    }
-
-    @Test
-    void shouldNameKeyValueAndRangeOfABadChangesPerRun() throws Exception {
-        ConfigCopy.edit(config, "cloud/cloud.properties", "edgesync.load.max.changes.per.run = 5000",
-                "edgesync.load.max.changes.per.run = 0");
-
-        assertThat(startupFailure()).isEqualTo("edgesync.load.max.changes.per.run is \"0\" but must be a whole number"
-                + " from 1 to 1000000.");
-    }
-
-    @Test
-    void shouldNameKeyValueAndRangeOfBadDecodingSlots() throws Exception {
-        ConfigCopy.edit(config, "cloud/cloud.properties", "edgesync.ingest.decoding.slots =",
-                "edgesync.ingest.decoding.slots = none");
-
-        assertThat(startupFailure()).isEqualTo("edgesync.ingest.decoding.slots is \"none\" but must be a whole number"
-                + " from 1 to 1024.");
+        assertThat(startupFailure()).isEqualTo(sentence);
     }
 
     @Test

@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.edgesync.cloud.testing.Fixtures.batch;
 import static org.edgesync.cloud.testing.Fixtures.count;
 import static org.edgesync.cloud.testing.Fixtures.enrol;
@@ -126,12 +129,14 @@ class StagingIT {
     void shouldDecodeNoMoreBatchesAtOnceThanItHasDecodingSlots() throws Exception {
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger mostInside = new AtomicInteger();
-        RequestAuthenticator slow = new RequestAuthenticator(Fixtures.MASTER_KEY, 300, Clock.systemUTC()) {
+        CountDownLatch release = new CountDownLatch(1);
+        // holds its slot until the test releases it, standing for a batch's CPU work
+        RequestAuthenticator held = new RequestAuthenticator(Fixtures.MASTER_KEY, 300, Clock.systemUTC()) {
             @Override
             public void verify(Admitted admitted, byte[] json) {
                 mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
                 try {
-                    Thread.sleep(100);
+                    release.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -139,7 +144,7 @@ class StagingIT {
                 super.verify(admitted, json);
             }
         };
-        BatchIngestor twoSlots = new BatchIngestor(ds, 1 << 24, 100_000, slow, new RateLimiter(1_000_000, 1_000_000),
+        BatchIngestor twoSlots = new BatchIngestor(ds, 1 << 24, 100_000, held, new RateLimiter(1_000_000, 1_000_000),
                 new SeenRequests(ds, 300), 2);
         for (int d = 1; d <= 6; d++) {
             enrol(ds, "till-" + d, "store-1");
@@ -152,6 +157,11 @@ class StagingIT {
                 results.add(devices.submit(() -> ingestSigned(twoSlots, device,
                         gzip(batch(device, product(1, Operation.INSERT, "A", "first", 1))))));
             }
+            await().atMost(Duration.ofSeconds(10)).until(() -> inside.get() >= 2);
+            // the other four wait for a slot while the two hold theirs
+            await("two requests decoding, four waiting for a slot").during(Duration.ofMillis(300))
+                    .atMost(Duration.ofSeconds(2)).until(() -> inside.get() == 2);
+            release.countDown();
             for (Future<IngestResult> result : results) {
                 assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo(new IngestResult(1, 0));
             }
