@@ -283,9 +283,8 @@ public class CloudConfiguration implements CamelConfiguration {
             TableMappings mappings = TableMappings.load(mappingsPath);
             int maxChangesPerBatch = Settings.intBetween("edgesync.ingest.max.changes.per.batch", c.maxChangesPerBatch,
                     1, 1_000_000);
-            // blank: one per core of this machine
             int decodingSlots = c.decodingSlots == null || c.decodingSlots.isBlank()
-                    ? Runtime.getRuntime().availableProcessors()
+                    ? BatchIngestor.oneSlotPerCore()
                     : Settings.intBetween("edgesync.ingest.decoding.slots", c.decodingSlots, 1, 1024);
             double rate = Settings.positiveDecimal("edgesync.ingest.rate.batches.per.s", c.rateBatchesPerSecond, 0.001, 1_000_000);
             int burst = Settings.intBetween("edgesync.ingest.rate.burst", c.rateBurst, 1, 1_000_000);

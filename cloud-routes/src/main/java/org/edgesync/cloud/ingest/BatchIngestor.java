@@ -24,6 +24,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 /**
  * Accepts one batch from one device and stages every change exactly once per (device, seq), answering only after
@@ -69,11 +70,15 @@ public class BatchIngestor {
     private final SeenRequests seenRequests;
     private final Semaphore decodingSlots;
 
-    /** With one decoding slot per core of this machine. */
+    /** With {@link #oneSlotPerCore()} decoding slots. */
     public BatchIngestor(DataSource dataSource, long maxBodyBytes, int maxChangesPerBatch,
                          RequestAuthenticator authenticator, RateLimiter rateLimiter, SeenRequests seenRequests) {
-        this(dataSource, maxBodyBytes, maxChangesPerBatch, authenticator, rateLimiter, seenRequests,
-                Runtime.getRuntime().availableProcessors());
+        this(dataSource, maxBodyBytes, maxChangesPerBatch, authenticator, rateLimiter, seenRequests, oneSlotPerCore());
+    }
+
+    /** The default number of decoding slots: the cores this JVM may use (a container's CPU limit honoured). */
+    public static int oneSlotPerCore() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     /**
@@ -171,11 +176,11 @@ public class BatchIngestor {
      * The request's own CPU work (inflating, the signature, decoding, the checks and the COPY text: ~4 ms per batch
      * of 500 changes) runs in a decoding slot. Without slots every request the HTTP server's worker threads hold
      * runs side by side, about twenty on two cores, and each takes as long as all of them together: in the
-     * benchmark's paced ingest (0.6 x the COPY rate offered) the median batch took 175 ms without slots and 50-81 ms
+     * benchmark's paced ingest (0.6 x the COPY rate offered) the median batch took 175 ms without slots and 28-81 ms
      * with one slot per core, first come first served. The database steps stay outside: a request waiting for a
      * connection or a commit holds no slot.
      */
-    private <T> T inTurn(java.util.function.Supplier<T> work) {
+    private <T> T inTurn(Supplier<T> work) {
         try {
             decodingSlots.acquire();
         } catch (InterruptedException e) {

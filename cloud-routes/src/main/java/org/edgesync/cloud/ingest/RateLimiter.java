@@ -35,33 +35,31 @@ public class RateLimiter {
      *
      * @throws RateLimitedException when the device's bucket is empty, with the seconds until a token is back */
     public void acquire(Connection connection, String deviceId) throws SQLException {
-        {
-            try (PreparedStatement take = connection.prepareStatement(TAKE)) {
-                take.setString(1, deviceId);
-                take.setDouble(2, burst);
-                take.setDouble(3, burst);
-                take.setDouble(4, ratePerSecond);
-                take.setDouble(5, burst);
-                take.setDouble(6, ratePerSecond);
-                try (ResultSet rs = take.executeQuery()) {
-                    if (rs.next()) {
-                        return;
-                    }
+        try (PreparedStatement take = connection.prepareStatement(TAKE)) {
+            take.setString(1, deviceId);
+            take.setDouble(2, burst);
+            take.setDouble(3, burst);
+            take.setDouble(4, ratePerSecond);
+            take.setDouble(5, burst);
+            take.setDouble(6, ratePerSecond);
+            try (ResultSet rs = take.executeQuery()) {
+                if (rs.next()) {
+                    return;
                 }
             }
-            long waitSeconds = 1;
-            try (PreparedStatement wait = connection.prepareStatement(WAIT)) {
-                wait.setDouble(1, burst);
-                wait.setDouble(2, ratePerSecond);
-                wait.setDouble(3, ratePerSecond);
-                wait.setString(4, deviceId);
-                try (ResultSet rs = wait.executeQuery()) {
-                    if (rs.next()) {
-                        waitSeconds = Math.max(1, rs.getLong(1));
-                    }
-                }
-            }
-            throw new RateLimitedException(waitSeconds);
         }
+        long waitSeconds = 1;
+        try (PreparedStatement wait = connection.prepareStatement(WAIT)) {
+            wait.setDouble(1, burst);
+            wait.setDouble(2, ratePerSecond);
+            wait.setDouble(3, ratePerSecond);
+            wait.setString(4, deviceId);
+            try (ResultSet rs = wait.executeQuery()) {
+                if (rs.next()) {
+                    waitSeconds = Math.max(1, rs.getLong(1));
+                }
+            }
+        }
+        throw new RateLimitedException(waitSeconds);
     }
 }

@@ -438,8 +438,8 @@ public final class Bench {
         long[][] rows = new long[devices * batches][];
         for (int d = 0; d < devices; d++) {
             for (int b = 0; b < batches; b++) {
-                long due = interval * d / devices + interval * b;
-                rows[d * batches + b] = new long[] {due, paced.latencyNanos()[d * batches + b], d};
+                rows[d * batches + b] = new long[] {IngestLoad.dueOffsetNanos(interval, d, devices, b),
+                        paced.latencyNanos()[d * batches + b], d};
             }
         }
         java.util.Arrays.sort(rows, java.util.Comparator.comparingLong(r -> r[0]));

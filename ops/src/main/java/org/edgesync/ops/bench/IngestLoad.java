@@ -93,6 +93,11 @@ final class IngestLoad {
         return builder.build();
     }
 
+    /** When, after the paced run's start, batch {@code batch} of device {@code device} is due: devices spread evenly. */
+    static long dueOffsetNanos(long intervalNanos, int device, int devices, int batch) {
+        return intervalNanos * device / devices + intervalNanos * batch;
+    }
+
     /**
      * Every device sends batches {@code fromBatch .. fromBatch+batches-1}; the clock runs from the first send to
      * the last answer. With {@code intervalNanos} 0 each device sends as soon as its previous batch was answered;
@@ -132,7 +137,7 @@ final class IngestLoad {
                     for (int b = 0; b < batches; b++) {
                         long due = 0;
                         if (intervalNanos > 0) {
-                            due = start + intervalNanos * deviceIndex / devices.size() + intervalNanos * b;
+                            due = start + dueOffsetNanos(intervalNanos, deviceIndex, devices.size(), b);
                             java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
                         }
                         long first = (long) (fromBatch + b) * size + 1;
