@@ -12,10 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -42,12 +38,12 @@ public final class BatchAssembler {
 
     /**
      * Reads the rows one by one as the poll route's query streams them, writing each change's JSON straight into
-     * the gzip stream and the digest: neither the rows nor the uncompressed JSON are ever held whole, which on a
+     * the gzip stream: neither the rows nor the uncompressed JSON are ever held whole, which on a
      * 64 MB heap is the difference between 5,000 and 10,000 changes per batch fitting or not. The seq bounds follow
      * the changes in the JSON (field order carries no meaning; the contract's codec reads a tree).
      *
      * @param rows maps with the change table's columns seq, table_name, op, pk, row, captured_at, ascending by seq
-     * @return the gzipped batch JSON with its digest, seq bounds and size
+     * @return the gzipped batch JSON with its seq bounds and size
      */
     public AssembledBatch assemble(Iterator<Map<String, Object>> rows) {
         if (rows == null || !rows.hasNext()) {
@@ -56,9 +52,8 @@ public final class BatchAssembler {
         long firstSeq = 0;
         long lastSeq = 0;
         int count = 0;
-        MessageDigest sha256 = sha256();
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-        try (JsonGenerator g = json.createGenerator(new DigestOutputStream(new GZIPOutputStream(out, 8192), sha256))) {
+        try (JsonGenerator g = json.createGenerator(new GZIPOutputStream(out, 8192))) {
             g.writeStartObject();
             g.writeStringField("deviceId", deviceId);
             g.writeArrayFieldStart("changes");
@@ -98,15 +93,7 @@ public final class BatchAssembler {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new AssembledBatch(out.toByteArray(), HexFormat.of().formatHex(sha256.digest()), firstSeq, lastSeq, count);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
-        }
+        return new AssembledBatch(out.toByteArray(), firstSeq, lastSeq, count);
     }
 
     private static long number(Map<String, Object> row, String column) {
@@ -137,10 +124,7 @@ public final class BatchAssembler {
         }
     }
 
-    /**
-     * One batch gzipped (what is journaled and sent) and the SHA-256 of its JSON (the request signature covers the
-     * uncompressed JSON, so each attempt signs without unzipping), plus what the routes log and put in headers.
-     */
-    public record AssembledBatch(byte[] gzip, String jsonSha256, long firstSeq, long lastSeq, int count) {
+    /** One batch gzipped (what is journaled, sent, and signed as sent), plus what the routes log and put in headers. */
+    public record AssembledBatch(byte[] gzip, long firstSeq, long lastSeq, int count) {
     }
 }

@@ -4,7 +4,6 @@ import org.edgesync.contract.BatchCodec;
 import org.edgesync.contract.Change;
 import org.edgesync.contract.ChangeBatch;
 import org.edgesync.contract.Operation;
-import org.edgesync.contract.auth.RequestSignature;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -51,12 +50,12 @@ class BatchAssemblerTest {
     }
 
     @Test
-    void shouldCarryTheBatchGzippedForTheJournalWithTheDigestOfItsJson() {
+    void shouldCarryTheBatchGzippedForTheJournal() {
         BatchAssembler.AssembledBatch batch = assembler.assemble(rows(
                 row(7, "products", "I", "{\"sku\":\"A-1\"}", "{\"sku\":\"A-1\",\"name\":\"Brot\",\"price_cents\":299}")));
 
         assertThat(new BatchCodec().decodeGzip(batch.gzip()).lastSeq()).isEqualTo(7);
-        assertThat(batch.jsonSha256()).isEqualTo(RequestSignature.sha256Hex(json(batch)));
+        assertThat(batch.gzip()).startsWith(0x1f, 0x8b);
     }
 
     @Test

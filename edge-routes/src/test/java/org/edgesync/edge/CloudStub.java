@@ -123,7 +123,7 @@ public final class CloudStub implements AutoCloseable {
             boolean signed = false;
             try {
                 batch = codec.decodeGzip(body);
-                signed = verifies(exchange, path, gunzip(body), batch);
+                signed = verifies(exchange, path, body, batch);
                 reply = signed ? answer.apply(batch) : new Answer(401, "{\"error\":\"signature does not verify\"}");
             } catch (RuntimeException e) {
                 batch = null;
@@ -138,8 +138,11 @@ public final class CloudStub implements AutoCloseable {
         }
     }
 
-    /** What the cloud checks: the credential's key, path device == credential device == batch device, seq, signature. */
-    private static boolean verifies(HttpExchange exchange, String path, byte[] json, ChangeBatch batch) {
+    /**
+     * What the cloud checks: the credential's key, path device == credential device == batch device, seq, signature
+     * over the gzip body as sent (X-EdgeSync-Signed-Body: gzip) or over the inflated JSON (no such header).
+     */
+    private static boolean verifies(HttpExchange exchange, String path, byte[] body, ChangeBatch batch) {
         var headers = exchange.getRequestHeaders();
         RequestSignature.Credential credential = RequestSignature.parseAuthorization(headers.getFirst(RequestSignature.AUTHORIZATION_HEADER));
         String timestamp = headers.getFirst(RequestSignature.TIMESTAMP_HEADER);
@@ -155,7 +158,16 @@ public final class CloudStub implements AutoCloseable {
         if (Math.abs(System.currentTimeMillis() / 1000 - epochSeconds) > 300) {
             return false;
         }
-        String canonical = RequestSignature.canonical("POST", path, RequestSignature.sha256Hex(json), credential.deviceId(),
+        String signedBody = headers.getFirst(RequestSignature.SIGNED_BODY_HEADER);
+        String digest;
+        if (signedBody == null) {
+            digest = RequestSignature.sha256Hex(gunzip(body));
+        } else if (signedBody.equals(RequestSignature.SIGNED_BODY_GZIP)) {
+            digest = RequestSignature.gzipBodyDigest(body);
+        } else {
+            return false;
+        }
+        String canonical = RequestSignature.canonical("POST", path, digest, credential.deviceId(),
                 batch.firstSeq(), batch.lastSeq(), epochSeconds, nonce);
         byte[] key = TestKeys.deviceKey(credential.deviceId(), credential.keyVersion());
         return RequestSignature.matches(RequestSignature.sign(key, canonical), credential.signatureHex());

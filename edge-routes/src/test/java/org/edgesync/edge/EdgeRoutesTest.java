@@ -113,11 +113,13 @@ class EdgeRoutesTest {
         String timestamp = first.getMessage().getHeader("X-EdgeSync-Timestamp", String.class);
         String nonce = first.getMessage().getHeader("X-EdgeSync-Nonce", String.class);
         String canonical = RequestSignature.canonical("POST", "/api/v1/devices/store-001-pos-1/batches",
-                RequestSignature.sha256Hex(new BatchCodec().gunzip(first.getMessage().getBody(byte[].class))), "store-001-pos-1",
+                RequestSignature.gzipBodyDigest(first.getMessage().getBody(byte[].class)), "store-001-pos-1",
                 batches.get(0).firstSeq(), batches.get(0).lastSeq(), Long.parseLong(timestamp), nonce);
         assertThat(first.getMessage().getHeader("Authorization")).isEqualTo(RequestSignature.authorization("store-001-pos-1", 1,
                 RequestSignature.sign(TestKeys.deviceKey("store-001-pos-1", 1), canonical)));
         assertThat(first.getMessage().getHeader("X-EdgeSync-Seq")).isEqualTo(seq);
+        // signed over the gzip bytes as they leave, which the cloud checks before inflating them
+        assertThat(first.getMessage().getHeader(RequestSignature.SIGNED_BODY_HEADER)).isEqualTo("gzip");
         assertThat(nonce).matches(RequestSignature.NONCE);
         assertThat(first.getMessage().getHeader("Content-Encoding")).isEqualTo("gzip");
         assertThat(first.getMessage().getHeaders().keySet()).noneMatch(h -> h.startsWith("JMS") || h.startsWith("EdgeSync")

@@ -15,10 +15,11 @@ import java.util.regex.Pattern;
 
 /**
  * Checks that an ingest request was signed by an active device with its current key, within the time window
- * (see {@link RequestSignature} for the scheme). Two steps, because the signature covers the uncompressed body:
- * {@link #admit} checks the headers, the clock and the registry before the body is inflated; {@link #verify} checks
- * the signature over the inflated JSON. The method and path signed are always {@code POST} and the ingest path of
- * the device in the URL, whatever a proxy in front rewrote.
+ * (see {@link RequestSignature} for the scheme). Two steps: {@link #admit} checks the headers, the clock and the
+ * registry; {@link #verify} checks the signature over the body, before it is inflated when the device signed the gzip
+ * bytes as sent ({@link Admitted#signedAsSent()}), over the inflated JSON when it signed that (edges of earlier
+ * versions). The method and path signed are always {@code POST} and the ingest path of the device in the URL,
+ * whatever a proxy in front rewrote.
  */
 public class RequestAuthenticator {
 
@@ -43,7 +44,7 @@ public class RequestAuthenticator {
 
     /** A request whose headers, clock and device passed; its signature is still to be checked. */
     public record Admitted(String deviceId, int keyVersion, String pathDeviceId, long epochSeconds, String nonce,
-                           long firstSeq, long lastSeq, String signatureHex) {
+                           long firstSeq, long lastSeq, String signatureHex, boolean signedAsSent) {
     }
 
     /** @throws DeviceUnauthorizedException (401) for any header, clock or registry problem */
@@ -67,6 +68,12 @@ public class RequestAuthenticator {
         if (!seq.matches() || Long.parseLong(seq.group(1)) > Long.parseLong(seq.group(2))) {
             throw DeviceUnauthorizedException.plain("missing or malformed " + RequestSignature.SEQ_HEADER
                     + " header; expected <firstSeq>-<lastSeq>");
+        }
+        String signedBody = request.signedBody() == null ? "" : request.signedBody().trim();
+        if (!signedBody.isEmpty() && !signedBody.equals(RequestSignature.SIGNED_BODY_GZIP)) {
+            throw DeviceUnauthorizedException.plain(RequestSignature.SIGNED_BODY_HEADER + " is \"" + shown(signedBody)
+                    + "\"; expected " + RequestSignature.SIGNED_BODY_GZIP + " (a signature over the gzip body as sent) or no"
+                    + " such header (over the inflated JSON)");
         }
         long epochSeconds = Long.parseLong(ts);
         long now = clock.instant().getEpochSecond();
@@ -93,18 +100,28 @@ public class RequestAuthenticator {
             }
         }
         return new Admitted(deviceId, credential.keyVersion(), request.pathDeviceId(), epochSeconds, nonce,
-                Long.parseLong(seq.group(1)), Long.parseLong(seq.group(2)), credential.signatureHex());
+                Long.parseLong(seq.group(1)), Long.parseLong(seq.group(2)), credential.signatureHex(),
+                !signedBody.isEmpty());
+    }
+
+    /** A header value as it may appear in an answer: short, and only characters a header name or token has. */
+    private static String shown(String value) {
+        String cut = value.length() > 32 ? value.substring(0, 32) + "..." : value;
+        return cut.replaceAll("[^A-Za-z0-9_.:+-]", "?");
     }
 
     /**
-     * Checks the signature over the uncompressed JSON body, then that the credential's device is the one in the path.
+     * Checks the signature over the body, then that the credential's device is the one in the path.
      *
+     * @param signedBody the body as received when {@link Admitted#signedAsSent()}, else the JSON it inflated to
      * @throws DeviceUnauthorizedException (401) when the signature does not match
      * @throws DeviceMismatchException     (403) when a device signed a request for another device's path
      */
-    public void verify(Admitted admitted, byte[] json) {
+    public void verify(Admitted admitted, byte[] signedBody) {
         String path = WireProtocol.ingestPath(admitted.pathDeviceId() == null ? "" : admitted.pathDeviceId());
-        String canonical = RequestSignature.canonical("POST", path, RequestSignature.sha256Hex(json),
+        String digest = admitted.signedAsSent() ? RequestSignature.gzipBodyDigest(signedBody)
+                : RequestSignature.sha256Hex(signedBody);
+        String canonical = RequestSignature.canonical("POST", path, digest,
                 admitted.deviceId(), admitted.firstSeq(), admitted.lastSeq(), admitted.epochSeconds(), admitted.nonce());
         String expected = RequestSignature.sign(masterKey.deviceKey(admitted.deviceId(), admitted.keyVersion()), canonical);
         if (!RequestSignature.matches(expected, admitted.signatureHex())) {

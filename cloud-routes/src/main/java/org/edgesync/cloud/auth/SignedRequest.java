@@ -8,6 +8,14 @@ package org.edgesync.cloud.auth;
  * @param timestamp     X-EdgeSync-Timestamp, epoch seconds
  * @param nonce         X-EdgeSync-Nonce
  * @param seq           X-EdgeSync-Seq, {@code <first>-<last>}
+ * @param signedBody    X-EdgeSync-Signed-Body: {@code gzip} when the signature covers the body as sent, absent when it
+ *                      covers the inflated JSON
  */
-public record SignedRequest(String pathDeviceId, String authorization, String timestamp, String nonce, String seq) {
+public record SignedRequest(String pathDeviceId, String authorization, String timestamp, String nonce, String seq,
+                            String signedBody) {
+
+    /** A request signed over its inflated JSON (no X-EdgeSync-Signed-Body header). */
+    public SignedRequest(String pathDeviceId, String authorization, String timestamp, String nonce, String seq) {
+        this(pathDeviceId, authorization, timestamp, nonce, seq, null);
+    }
 }

@@ -29,11 +29,12 @@ import java.util.function.Supplier;
 /**
  * Accepts one batch from one device and stages every change exactly once per (device, seq), answering only after
  * the commit, so a device that got its 200 may forget the batch. In order, each step cheaper than the next and none
- * writing before the last: headers, clock and registry (401), content type (415), body size and gzip (413/400), signature over the
- * inflated JSON (401), path device (403), rate limit (429), JSON envelope (400/422), changes per batch (413), body
+ * writing before the last: headers, clock and registry (401), content type (415), body size (413), signature over the
+ * gzip body as sent (401), gzip (400), path device (403), rate limit (429), JSON envelope (400/422), changes per batch (413), body
  * device and seqs against what was signed (403); then one transaction that records the nonce (a replay: 401, rolled
  * back) and stages the changes: one COPY when none of the batch's seqs is staged yet, else one insert that skips
- * the staged ones.
+ * the staged ones. A request signed over its inflated JSON (edges of earlier versions) is inflated first and its
+ * signature checked after.
  */
 public class BatchIngestor {
 
@@ -123,10 +124,14 @@ public class BatchIngestor {
         return ingest(new SignedRequest(pathDeviceId, authorization, timestamp, nonce, seq), contentType, body);
     }
 
-    /** As {@link #ingest(String, String, String, String, String, String, byte[])}, storing the device's telemetry too. */
+    /**
+     * As {@link #ingest(String, String, String, String, String, String, byte[])}, for a request that may be signed
+     * over its gzip body as sent ({@code signedBody}: X-EdgeSync-Signed-Body), storing the device's telemetry too.
+     */
     public IngestResult ingest(String pathDeviceId, String authorization, String timestamp, String nonce, String seq,
-                               String contentType, byte[] body, DeviceTelemetry telemetry) {
-        return ingest(new SignedRequest(pathDeviceId, authorization, timestamp, nonce, seq), contentType, body, telemetry);
+                               String signedBody, String contentType, byte[] body, DeviceTelemetry telemetry) {
+        return ingest(new SignedRequest(pathDeviceId, authorization, timestamp, nonce, seq, signedBody), contentType,
+                body, telemetry);
     }
 
     public IngestResult ingest(SignedRequest request, String contentType, byte[] body) {
@@ -151,6 +156,12 @@ public class BatchIngestor {
             }
             byte[] received = body == null ? new byte[0] : body;
             byte[] plain = inTurn(() -> {
+                if (admitted.signedAsSent()) {
+                    // authenticated before anything is inflated: no zip bomb is opened for an unknown sender
+                    checkSize(received);
+                    authenticator.verify(admitted, received);
+                    return inflate(received);
+                }
                 byte[] inflated = inflate(received);
                 authenticator.verify(admitted, inflated);
                 return inflated;
@@ -219,10 +230,14 @@ public class BatchIngestor {
         return type.equalsIgnoreCase("application/json");
     }
 
-    private byte[] inflate(byte[] body) {
+    private void checkSize(byte[] body) {
         if (body.length > maxBodyBytes) {
             throw new BodyTooLargeException(maxBodyBytes);
         }
+    }
+
+    private byte[] inflate(byte[] body) {
+        checkSize(body);
         try {
             return codec.gunzip(body);
         } catch (InvalidBatchException e) {

@@ -27,6 +27,7 @@ import static org.edgesync.cloud.testing.Fixtures.enrol;
 import static org.edgesync.cloud.testing.Fixtures.gzip;
 import static org.edgesync.cloud.testing.Fixtures.productInserts;
 import static org.edgesync.cloud.testing.Fixtures.signedHeaders;
+import static org.edgesync.cloud.testing.Fixtures.signedOverJson;
 
 /**
  * Every way a request can fail to prove who sent it, against a real node over HTTPS (demo CA) and real PostgreSQL:
@@ -90,6 +91,56 @@ class AuthenticationMatrixIT {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.uri().getScheme()).isEqualTo("https");
         assertThat(count(ds, STAGED, "m-ok")).isEqualTo(3);
+    }
+
+    @Test
+    void shouldStillAcceptABatchSignedOverItsJsonAsEarlierEdgesSignIt() throws Exception {
+        enrol(ds, "m-json", "s");
+        byte[] body = gzip(productInserts("m-json", 1, 3));
+        Map<String, String> headers = signedOverJson("m-json", "m-json", 1, deviceKey("m-json", 1), body, now(),
+                RequestSignature.newNonce());
+
+        HttpResponse<String> response = send("m-json", headers, body);
+
+        assertThat(headers).doesNotContainKey(RequestSignature.SIGNED_BODY_HEADER);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(count(ds, STAGED, "m-json")).isEqualTo(3);
+    }
+
+    @Test
+    void shouldRefuseABadSignatureOverTheGzipBodyBeforeInflatingIt() throws Exception {
+        enrol(ds, "m-early", "s");
+        byte[] notGzip = "this is not gzip".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Map<String, String> headers = new LinkedHashMap<>(signed("m-early", notGzip));
+        headers.put("Authorization", RequestSignature.authorization("m-early", 1, "0".repeat(64)));
+
+        // signed over the bytes as sent, the request is authenticated first: an unauthenticated sender learns
+        // nothing about the body and gets no inflating done for it
+        assertRefused(send("m-early", headers, notGzip), 401, "m-early");
+    }
+
+    @Test
+    void shouldRefuseAJsonSignatureThatClaimsToCoverTheGzipBody() throws Exception {
+        enrol(ds, "m-claim", "s");
+        byte[] body = gzip(productInserts("m-claim", 1, 2));
+        Map<String, String> headers = new LinkedHashMap<>(signedOverJson("m-claim", "m-claim", 1,
+                deviceKey("m-claim", 1), body, now(), RequestSignature.newNonce()));
+        headers.put(RequestSignature.SIGNED_BODY_HEADER, RequestSignature.SIGNED_BODY_GZIP);
+
+        assertRefused(send("m-claim", headers, body), 401, "m-claim");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownSignedBodyFormWith401NamingTheHeader() throws Exception {
+        enrol(ds, "m-form", "s");
+        byte[] body = gzip(productInserts("m-form", 1, 1));
+        Map<String, String> headers = new LinkedHashMap<>(signed("m-form", body));
+        headers.put(RequestSignature.SIGNED_BODY_HEADER, "zstd");
+
+        HttpResponse<String> response = send("m-form", headers, body);
+
+        assertRefused(response, 401, "m-form");
+        assertThat(response.body()).contains(RequestSignature.SIGNED_BODY_HEADER).contains("zstd");
     }
 
     @Test

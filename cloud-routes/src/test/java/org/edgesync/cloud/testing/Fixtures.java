@@ -85,29 +85,41 @@ public final class Fixtures {
     }
 
     /**
-     * The four signature headers for a gzipped body, signed over its inflated JSON like the edge does. A body that
-     * does not inflate or decode is signed over its raw bytes with seqs 1-1, so refusals of the body itself can be
+     * The signature headers for a gzipped body signed over its bytes as sent, like the edge does. The seqs are the
+     * batch's; a body that does not inflate or decode is signed with seqs 1-1, so refusals of the body itself can be
      * tested with an otherwise valid signature.
      */
     public static Map<String, String> signedHeaders(String pathDeviceId, String signAs, int keyVersion, byte[] key,
                                                     byte[] gzipBody, long epochSeconds, String nonce) {
-        byte[] json;
-        long first = 1;
-        long last = 1;
+        long[] seqs = seqs(inflatedOrAsIs(gzipBody));
+        return RequestSignature.headersForGzipBody(key, signAs, keyVersion, "POST", WireProtocol.ingestPath(pathDeviceId),
+                RequestSignature.gzipBodyDigest(gzipBody), seqs[0], seqs[1], epochSeconds, nonce);
+    }
+
+    /** As {@link #signedHeaders}, signed over the inflated JSON as edges of earlier versions sign. */
+    public static Map<String, String> signedOverJson(String pathDeviceId, String signAs, int keyVersion, byte[] key,
+                                                     byte[] gzipBody, long epochSeconds, String nonce) {
+        byte[] json = inflatedOrAsIs(gzipBody);
+        long[] seqs = seqs(json);
+        return RequestSignature.headers(key, signAs, keyVersion, "POST", WireProtocol.ingestPath(pathDeviceId), json,
+                seqs[0], seqs[1], epochSeconds, nonce);
+    }
+
+    private static byte[] inflatedOrAsIs(byte[] gzipBody) {
         try {
-            json = CODEC.gunzip(gzipBody);
+            return CODEC.gunzip(gzipBody);
         } catch (RuntimeException e) {
-            json = gzipBody;
+            return gzipBody;
         }
+    }
+
+    private static long[] seqs(byte[] json) {
         try {
             ChangeBatch batch = CODEC.decode(json);
-            first = batch.firstSeq();
-            last = batch.lastSeq();
-        } catch (RuntimeException ignored) {
-            // signed with 1-1
+            return new long[] {batch.firstSeq(), batch.lastSeq()};
+        } catch (RuntimeException e) {
+            return new long[] {1, 1};
         }
-        return RequestSignature.headers(key, signAs, keyVersion, "POST", WireProtocol.ingestPath(pathDeviceId), json,
-                first, last, epochSeconds, nonce);
     }
 
     public static ObjectNode obj() {

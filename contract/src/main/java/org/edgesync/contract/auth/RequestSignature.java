@@ -30,8 +30,15 @@ import java.util.regex.Pattern;
  * X-EdgeSync-Seq: &lt;firstSeq&gt;-&lt;lastSeq&gt;
  * </pre>
  *
- * {@code bodySha256Hex} is the lowercase hex SHA-256 of the <b>uncompressed</b> JSON body: the edge's HTTP
- * client gzips the body after signing, and the cloud verifies over the JSON it decoded. The path is the
+ * {@code bodySha256Hex} takes one of two forms, and the header {@code X-EdgeSync-Signed-Body} says which:
+ * <ul>
+ * <li>{@code X-EdgeSync-Signed-Body: gzip}: {@code "gzip:"} + the lowercase hex SHA-256 of the request body
+ * <b>as sent</b>, the gzip bytes ({@link #gzipBodyDigest}). What edges send: the cloud checks the signature
+ * before it inflates anything, and both sides hash the compressed bytes, several times fewer than the JSON.</li>
+ * <li>no such header: the lowercase hex SHA-256 of the <b>uncompressed</b> JSON, which the cloud verifies after
+ * inflating. What edges before this form sent; the cloud still accepts it.</li>
+ * </ul>
+ * The form is part of the signed text, so a signature of one form never verifies as the other. The path is the
  * request path without scheme, host or query, e.g. {@code /api/v1/devices/pos-1/batches}.
  * Operators see device keys as base64url without padding ({@link #encodeKey}); the device reads it back
  * with {@link #decodeKey} and needs its key version too (enrolment prints both).
@@ -43,6 +50,10 @@ public final class RequestSignature {
     public static final String TIMESTAMP_HEADER = "X-EdgeSync-Timestamp";
     public static final String NONCE_HEADER = "X-EdgeSync-Nonce";
     public static final String SEQ_HEADER = "X-EdgeSync-Seq";
+    /** Says what the body digest covers; absent for a signature over the uncompressed JSON. */
+    public static final String SIGNED_BODY_HEADER = "X-EdgeSync-Signed-Body";
+    /** {@link #SIGNED_BODY_HEADER}'s value for a signature over the gzip bytes as sent. */
+    public static final String SIGNED_BODY_GZIP = "gzip";
 
     /** Prefix of the text the device key is derived from; {@code v1} names this derivation, not the key version. */
     public static final String KEY_DERIVATION_PREFIX = "edgesync-device-key/v1/";
@@ -51,6 +62,7 @@ public final class RequestSignature {
     public static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{16,128}");
 
     private static final String HMAC = "HmacSHA256";
+    private static final String GZIP_DIGEST_PREFIX = SIGNED_BODY_GZIP + ":";
     private static final Pattern AUTHORIZATION = Pattern.compile(
             "EDGESYNC-HMAC-SHA256 Credential=([A-Za-z0-9_.:-]{1,128})/([1-9][0-9]{0,8}), Signature=([0-9a-f]{64})");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -143,6 +155,30 @@ public final class RequestSignature {
         headers.put(TIMESTAMP_HEADER, Long.toString(epochSeconds));
         headers.put(NONCE_HEADER, nonce);
         headers.put(SEQ_HEADER, firstSeq + "-" + lastSeq);
+        return headers;
+    }
+
+    /** The body digest of a gzip body signed as sent: {@code "gzip:"} and the SHA-256 of exactly those bytes. */
+    public static String gzipBodyDigest(byte[] gzipBody) {
+        return GZIP_DIGEST_PREFIX + sha256Hex(gzipBody);
+    }
+
+    /**
+     * The five headers for one attempt of a POST of a gzip body signed as sent (the four of {@link #headers} and
+     * {@code X-EdgeSync-Signed-Body: gzip}), from the body's {@link #gzipBodyDigest}, which a sender can compute once
+     * per batch.
+     */
+    public static Map<String, String> headersForGzipBody(byte[] deviceKey, String deviceId, int keyVersion,
+                                                         String method, String path, String gzipBodyDigest,
+                                                         long firstSeq, long lastSeq, long epochSeconds,
+                                                         String nonce) {
+        if (gzipBodyDigest == null || !gzipBodyDigest.startsWith(GZIP_DIGEST_PREFIX)) {
+            throw new IllegalArgumentException("a gzip body is signed with its gzipBodyDigest (\"" + GZIP_DIGEST_PREFIX
+                    + "\" and 64 hex digits), not " + gzipBodyDigest);
+        }
+        Map<String, String> headers = headersForBodyDigest(deviceKey, deviceId, keyVersion, method, path,
+                gzipBodyDigest, firstSeq, lastSeq, epochSeconds, nonce);
+        headers.put(SIGNED_BODY_HEADER, SIGNED_BODY_GZIP);
         return headers;
     }
 

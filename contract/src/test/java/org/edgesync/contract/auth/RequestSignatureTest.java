@@ -98,6 +98,40 @@ class RequestSignatureTest {
     }
 
     @Test
+    void shouldSignAGzipBodyOverItsBytesAsSentAndSaySo() {
+        byte[] key = RequestSignature.deriveDeviceKey(MASTER, DEVICE, 1);
+        // the digest covers whatever bytes go on the wire; these need not even inflate
+        byte[] sent = "GZ-BYTES".getBytes(StandardCharsets.US_ASCII);
+
+        String digest = RequestSignature.gzipBodyDigest(sent);
+        Map<String, String> headers = RequestSignature.headersForGzipBody(key, DEVICE, 1, "POST", PATH, digest, 41, 42,
+                1_700_000_000L, NONCE);
+
+        assertThat(digest).isEqualTo("gzip:460cb78d1cb1f8bee538bb7eb02d613ba2436ff08b93db62272fb5fb280dc235");
+        assertThat(headers).containsExactly(
+                Map.entry("Authorization", "EDGESYNC-HMAC-SHA256 Credential=store-001-pos-1/1, "
+                        + "Signature=3099b1df06dbf904db5a4cb2e3bf26bf03285baf0ddaf56ffdeb512700b78021"),
+                Map.entry("X-EdgeSync-Timestamp", "1700000000"),
+                Map.entry("X-EdgeSync-Nonce", NONCE),
+                Map.entry("X-EdgeSync-Seq", "41-42"),
+                Map.entry("X-EdgeSync-Signed-Body", "gzip"));
+    }
+
+    @Test
+    void shouldNotLetTheJsonDigestOfABodyPassForItsGzipDigest() {
+        byte[] key = RequestSignature.deriveDeviceKey(MASTER, DEVICE, 1);
+        String hex = RequestSignature.sha256Hex(BODY);
+
+        // the form is part of the signed text: the same 64 hex digits signed as one form do not verify as the other
+        assertThat(RequestSignature.headersForGzipBody(key, DEVICE, 1, "POST", PATH, "gzip:" + hex, 41, 42,
+                1_700_000_000L, NONCE).get("Authorization"))
+                .isNotEqualTo(RequestSignature.headersForBodyDigest(key, DEVICE, 1, "POST", PATH, hex, 41, 42,
+                        1_700_000_000L, NONCE).get("Authorization"));
+        assertThatThrownBy(() -> RequestSignature.headersForGzipBody(key, DEVICE, 1, "POST", PATH, hex, 41, 42,
+                1_700_000_000L, NONCE)).hasMessageContaining("gzipBodyDigest");
+    }
+
+    @Test
     void shouldParseTheAuthorizationHeaderItWrites() {
         String header = RequestSignature.authorization(DEVICE, 3, "ab".repeat(32));
 

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.regex.Pattern;
 
 /**
  * Signs each attempt of a batch POST with the device's key, per the contract's {@link RequestSignature}:
@@ -19,16 +18,17 @@ public final class RequestSigner {
     /** Highest key version the cloud accepts in the Authorization header (nine digits). */
     static final int MAX_KEY_VERSION = 999_999_999;
 
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-
     private final byte[] key;
     private final String deviceId;
     private final int keyVersion;
     private final String path;
     private final Clock clock;
 
-    /** The four headers of one attempt; the values, not this object, go into the request. */
-    public record SignedHeaders(String authorization, String timestamp, String nonce, String seq) {
+    /**
+     * The headers of one attempt; the values, not this object, go into the request. {@code signedBody} is the value of
+     * X-EdgeSync-Signed-Body ({@code gzip}), or null when the signature covers the JSON and no such header is sent.
+     */
+    public record SignedHeaders(String authorization, String timestamp, String nonce, String seq, String signedBody) {
         @Override
         public String toString() {
             return "SignedHeaders[timestamp=" + timestamp + ", nonce=" + nonce + ", seq=" + seq + "]";
@@ -115,25 +115,30 @@ public final class RequestSigner {
     }
 
     /**
-     * Headers for one POST attempt of a journaled batch. {@code jsonSha256} is the digest of the batch's
-     * uncompressed JSON, recorded when it was gzipped for the journal, so no attempt has to unzip it; a batch
-     * journaled by an earlier version has none (null or blank) and its {@code body} is the JSON itself.
+     * Headers for one POST attempt of a journaled batch. A gzipped batch ({@code contentEncoding} gzip: what the poll
+     * route journals) is signed over its bytes as they are sent, which the cloud checks before it inflates anything,
+     * and which are several times fewer to hash than the JSON (on the device's C1-compiled JVM, hashing the JSON took
+     * about a third of the poll thread's time). A batch journaled as plain JSON by an earlier version (no encoding)
+     * is gzipped by the HTTP client after signing, so it is signed over its JSON.
      */
-    public SignedHeaders sign(byte[] body, String jsonSha256, long firstSeq, long lastSeq) {
+    public SignedHeaders sign(byte[] body, String contentEncoding, long firstSeq, long lastSeq) {
         String digest;
-        if (jsonSha256 == null || jsonSha256.isBlank()) {
+        String signedBody;
+        if (contentEncoding == null || contentEncoding.isBlank()) {
             digest = RequestSignature.sha256Hex(body);
-        } else if (SHA256_HEX.matcher(jsonSha256).matches()) {
-            digest = jsonSha256;
+            signedBody = null;
+        } else if (contentEncoding.equals(RequestSignature.SIGNED_BODY_GZIP)) {
+            digest = RequestSignature.gzipBodyDigest(body);
+            signedBody = RequestSignature.SIGNED_BODY_GZIP;
         } else {
-            throw new IllegalArgumentException("the batch's EdgeSyncJsonSha256 header is \"" + jsonSha256
-                    + "\", but must be 64 lowercase hex digits.");
+            throw new IllegalArgumentException("the batch's EdgeSyncContentEncoding header is \"" + contentEncoding
+                    + "\", but must be gzip or absent (plain JSON).");
         }
         long now = clock.instant().getEpochSecond();
         String nonce = RequestSignature.newNonce();
         String canonical = RequestSignature.canonical("POST", path, digest, deviceId, firstSeq, lastSeq, now, nonce);
         return new SignedHeaders(RequestSignature.authorization(deviceId, keyVersion, RequestSignature.sign(key, canonical)),
-                Long.toString(now), nonce, firstSeq + "-" + lastSeq);
+                Long.toString(now), nonce, firstSeq + "-" + lastSeq, signedBody);
     }
 
     public String deviceId() {

@@ -44,21 +44,21 @@ class RequestSignerTest {
     }
 
     @Test
-    void shouldSignAGzippedBatchByTheDigestOfItsJsonAsIfItSignedTheJson() {
+    void shouldSignAGzippedBatchOverItsBytesAsSent() {
         RequestSigner signer = RequestSigner.of(DEVICE, key, "", "1", CLOUD, Clock.fixed(NOW, ZoneOffset.UTC));
-        byte[] json = "{\"deviceId\":\"store-042-pos-1\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] gzip = org.edgesync.contract.BatchCodec.gzip(json);
+        byte[] gzip = org.edgesync.contract.BatchCodec.gzip("{\"deviceId\":\"store-042-pos-1\"}".getBytes(StandardCharsets.UTF_8));
 
-        RequestSigner.SignedHeaders headers = signer.sign(gzip, RequestSignature.sha256Hex(json), 11, 20);
+        RequestSigner.SignedHeaders headers = signer.sign(gzip, "gzip", 11, 20);
 
         String canonical = RequestSignature.canonical("POST", "/api/v1/devices/" + DEVICE + "/batches",
-                RequestSignature.sha256Hex(json), DEVICE, 11, 20, NOW.getEpochSecond(), headers.nonce());
+                RequestSignature.gzipBodyDigest(gzip), DEVICE, 11, 20, NOW.getEpochSecond(), headers.nonce());
         assertThat(headers.authorization()).isEqualTo(RequestSignature.authorization(DEVICE, 1,
                 RequestSignature.sign(TestKeys.deviceKey(DEVICE, 1), canonical)));
+        assertThat(headers.signedBody()).isEqualTo(RequestSignature.SIGNED_BODY_GZIP);
     }
 
     @Test
-    void shouldSignTheBodyItselfWhenABatchJournaledBeforeGzipHasNoDigest() {
+    void shouldSignTheJsonWhenABatchJournaledBeforeGzipIsGzippedOnlyBySending() {
         RequestSigner signer = RequestSigner.of(DEVICE, key, "", "1", CLOUD, Clock.fixed(NOW, ZoneOffset.UTC));
         byte[] json = "{\"deviceId\":\"store-042-pos-1\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -68,14 +68,15 @@ class RequestSignerTest {
                 RequestSignature.sha256Hex(json), DEVICE, 11, 20, NOW.getEpochSecond(), headers.nonce());
         assertThat(headers.authorization()).isEqualTo(RequestSignature.authorization(DEVICE, 1,
                 RequestSignature.sign(TestKeys.deviceKey(DEVICE, 1), canonical)));
+        assertThat(headers.signedBody()).isNull();
     }
 
     @Test
-    void shouldRefuseADigestThatIsNotSha256Hex() {
+    void shouldRefuseAContentEncodingItCannotSign() {
         RequestSigner signer = RequestSigner.of(DEVICE, key, "", "1", CLOUD);
 
-        assertThatThrownBy(() -> signer.sign(new byte[1], "abc", 1, 1))
-                .hasMessage("the batch's EdgeSyncJsonSha256 header is \"abc\", but must be 64 lowercase hex digits.");
+        assertThatThrownBy(() -> signer.sign(new byte[1], "br", 1, 1))
+                .hasMessage("the batch's EdgeSyncContentEncoding header is \"br\", but must be gzip or absent (plain JSON).");
     }
 
     @Test

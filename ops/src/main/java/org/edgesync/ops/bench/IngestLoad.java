@@ -106,7 +106,7 @@ final class IngestLoad {
     static Result run(String baseUrl, HttpClient client, List<Device> devices, List<Change> template, int fromBatch,
                       int batches, int size, long intervalNanos) throws Exception {
         BatchCodec codec = new BatchCodec();
-        // Only the gzipped body and the JSON's digest (what a signature covers) are kept: with the JSON too, the
+        // Only the gzipped body and its digest (what an edge's signature covers) are kept: with the JSON too, the
         // bodies of a run kept 100-380 MB live in this JVM after each collection, and copying them paused the simulated
         // devices for up to 227 ms at a time, which the paced run counted as the cloud's latency.
         List<List<String>> bodyDigests = new ArrayList<>();
@@ -115,9 +115,9 @@ final class IngestLoad {
             List<String> digests = new ArrayList<>();
             List<byte[]> gz = new ArrayList<>();
             for (int b = fromBatch; b < fromBatch + batches; b++) {
-                byte[] body = batchJson(codec, device.id(), template, b, size);
-                digests.add(RequestSignature.sha256Hex(body));
-                gz.add(BatchCodec.gzip(body));
+                byte[] body = BatchCodec.gzip(batchJson(codec, device.id(), template, b, size));
+                digests.add(RequestSignature.gzipBodyDigest(body));
+                gz.add(body);
             }
             bodyDigests.add(digests);
             gzipBodies.add(gz);
@@ -147,7 +147,7 @@ final class IngestLoad {
                         // previous batch counts that wait too (no coordinated omission).
                         long sent = intervalNanos > 0 ? due : System.nanoTime();
                         for (int attempt = 1; ; attempt++) {
-                            var headers = RequestSignature.headersForBodyDigest(device.key(), device.id(), 1, "POST",
+                            var headers = RequestSignature.headersForGzipBody(device.key(), device.id(), 1, "POST",
                                     path, digest, first, last, System.currentTimeMillis() / 1000,
                                     RequestSignature.newNonce());
                             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
