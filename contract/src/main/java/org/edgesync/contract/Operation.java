@@ -5,11 +5,18 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** What the shop application did to a row; the wire spelling is the lower-case word. */
 public enum Operation {
-    INSERT, UPDATE, DELETE;
+    INSERT("insert"), UPDATE("update"), DELETE("delete");
 
+    private final String wireName;
+
+    Operation(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** A constant: the edge writes it once per change and the cloud once per staged row. */
     @JsonValue
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wireName;
     }
 
     /** Accepts the wire word and the one-letter code the SQLite triggers write (I, U, D). */

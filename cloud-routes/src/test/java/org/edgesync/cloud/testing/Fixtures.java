@@ -6,6 +6,7 @@ import org.edgesync.cloud.auth.MasterKey;
 import org.edgesync.cloud.auth.RequestAuthenticator;
 import org.edgesync.cloud.auth.SeenRequests;
 import org.edgesync.cloud.ingest.BatchIngestor;
+import org.edgesync.cloud.ingest.DeviceTelemetry;
 import org.edgesync.cloud.ingest.IngestResult;
 import org.edgesync.cloud.ingest.RateLimiter;
 import org.edgesync.contract.WireProtocol;
@@ -81,7 +82,8 @@ public final class Fixtures {
         Map<String, String> h = signedHeaders(pathDeviceId, pathDeviceId, 1, deviceKey(pathDeviceId, 1), gzipBody,
                 Instant.now().getEpochSecond(), RequestSignature.newNonce());
         return ingestor.ingest(pathDeviceId, h.get("Authorization"), h.get("X-EdgeSync-Timestamp"),
-                h.get("X-EdgeSync-Nonce"), h.get("X-EdgeSync-Seq"), "application/json", gzipBody);
+                h.get("X-EdgeSync-Nonce"), h.get("X-EdgeSync-Seq"), h.get(RequestSignature.SIGNED_BODY_HEADER),
+                "application/json", gzipBody, DeviceTelemetry.NONE);
     }
 
     /**
