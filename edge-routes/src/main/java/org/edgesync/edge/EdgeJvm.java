@@ -28,10 +28,11 @@ public final class EdgeJvm {
             // then holds ~50 MB instead of 64 MB, with no more full GCs than a fixed 64 MB heap had before the
             // Netty arenas below were switched off; a batch of 10,000 still grows the heap to the cap.
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
-            // A young generation of 12 MB instead of a third of the heap: every collection sweeps all of it, so it
-            // is all resident (19 MB by default). Costs more full GCs while syncing (32 instead of 22-25 in the
-            // quick bench; the fixed 64 MB heap before had 29) for about 8 MB less RSS.
-            "-Xmn12m",
+            // A young generation of 8 MB instead of a third of the heap: every collection sweeps all of it, so it
+            // is all resident (19 MB by default). 12 MB held RSS at the 160 MB line (159.7-160.8 MB in the bench);
+            // 8 MB gives 157 MB for about 930 young collections instead of 635 and 16 full ones instead of 10 in
+            // the bench's edge phase (a young one takes about 1 ms, a full one 30-90 ms).
+            "-Xmn8m",
             // One GC thread and no remembered sets: the least memory and CPU for a heap this size.
             "-XX:+UseSerialGC",
             // C1 only: compiles quickly at start (first poll sooner) and keeps the code cache and the
