@@ -29,11 +29,39 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class BatchAssembler {
 
+    /** The deflate level of the journaled and sent batches, 1 (fastest) to 9 (smallest). */
+    public static final String GZIP_LEVEL_KEY = "edgesync.poll.gzip.level";
+    /**
+     * The default level: on the benchmark's batches, level 3 deflates in 44 % of the time of zlib's default (6) for
+     * 18 % more bytes (21.8 instead of 18.5 per change); level 1 in 33 % for 36 % more.
+     */
+    public static final int DEFAULT_GZIP_LEVEL = 3;
+
     private final String deviceId;
+    private final int gzipLevel;
     private final JsonFactory json = new BatchCodec().mapper().getFactory();
 
     public BatchAssembler(String deviceId) {
+        this(deviceId, DEFAULT_GZIP_LEVEL);
+    }
+
+    public BatchAssembler(String deviceId, int gzipLevel) {
         this.deviceId = deviceId;
+        this.gzipLevel = gzipLevel;
+    }
+
+    /** Checks {@value #GZIP_LEVEL_KEY}: a bad value stops startup with one sentence. */
+    public static int gzipLevel(String value) {
+        try {
+            int level = Integer.parseInt(value == null ? "" : value.trim());
+            if (level >= 1 && level <= 9) {
+                return level;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(GZIP_LEVEL_KEY + " is \"" + value + "\", but must be a whole number from 1"
+                + " (fastest) to 9 (smallest).");
     }
 
     /**
@@ -53,7 +81,7 @@ public final class BatchAssembler {
         long lastSeq = 0;
         int count = 0;
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-        try (JsonGenerator g = json.createGenerator(new GZIPOutputStream(out, 8192))) {
+        try (JsonGenerator g = json.createGenerator(new LeveledGzipStream(out, gzipLevel))) {
             g.writeStartObject();
             g.writeStringField("deviceId", deviceId);
             g.writeArrayFieldStart("changes");
@@ -121,6 +149,14 @@ public final class BatchAssembler {
             return text;
         } catch (IOException e) {
             throw new IllegalArgumentException("change " + seq + " " + column + " is not valid JSON", e);
+        }
+    }
+
+    /** GZIPOutputStream at a chosen level (its deflater is protected, its constructors take no level). */
+    private static final class LeveledGzipStream extends GZIPOutputStream {
+        LeveledGzipStream(ByteArrayOutputStream out, int level) throws IOException {
+            super(out, 8192);
+            def.setLevel(level);
         }
     }
 

@@ -252,8 +252,10 @@ public class EdgeConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry("batchAssembler")
-    public BatchAssembler batchAssembler(EdgeSettings settings) {
-        return new BatchAssembler(settings.deviceId());
+    public BatchAssembler batchAssembler(EdgeSettings settings,
+                                         @PropertyInject(value = BatchAssembler.GZIP_LEVEL_KEY, defaultValue = "3")
+                                         String gzipLevel) {
+        return new BatchAssembler(settings.deviceId(), BatchAssembler.gzipLevel(gzipLevel));
     }
 
     /** Depends on the data source only so that it is created after the capture is installed. */

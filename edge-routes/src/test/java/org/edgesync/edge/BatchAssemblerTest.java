@@ -59,6 +59,30 @@ class BatchAssemblerTest {
     }
 
     @Test
+    void shouldCompressAtTheConfiguredLevelTheSameBatch() {
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (long seq = 1; seq <= 500; seq++) {
+            rows.add(row(seq, "products", "I", "{\"sku\":\"SKU-" + seq + "\"}",
+                    "{\"sku\":\"SKU-" + seq + "\",\"name\":\"Tea " + seq + "\",\"price_cents\":" + (seq * 7 % 5000) + "}"));
+        }
+
+        BatchAssembler.AssembledBatch fast = new BatchAssembler("store-001-pos-1", 1).assemble(rows.iterator());
+        BatchAssembler.AssembledBatch small = new BatchAssembler("store-001-pos-1", 9).assemble(rows.iterator());
+
+        assertThat(json(fast)).isEqualTo(json(small));
+        assertThat(fast.gzip().length).isGreaterThan(small.gzip().length);
+    }
+
+    @Test
+    void shouldRefuseAGzipLevelOutsideOneToNineNamingTheKey() {
+        assertThat(BatchAssembler.gzipLevel(" 6 ")).isEqualTo(6);
+        for (String bad : new String[] {"0", "10", "fast", ""}) {
+            assertThatThrownBy(() -> BatchAssembler.gzipLevel(bad)).hasMessage(
+                    "edgesync.poll.gzip.level is \"" + bad + "\", but must be a whole number from 1 (fastest) to 9 (smallest).");
+        }
+    }
+
+    @Test
     void shouldAcceptIntegerColumnsAsSqliteReturnsThem() {
         Map<String, Object> r = row(1, "sales", "I", "{\"id\":1}", "{\"id\":1,\"note\":null}");
         r.put("seq", 1);

@@ -124,6 +124,14 @@ class EdgeConfigurationErrorsIT {
     }
 
     @Test
+    void shouldNameKeyValueAndRangeOfABadGzipLevel() throws Exception {
+        ConfigCopy.edit(config, "edge/edge.properties", "edgesync.poll.gzip.level=3", "edgesync.poll.gzip.level=11");
+
+        assertThat(startupFailure()).isEqualTo(
+                "edgesync.poll.gzip.level is \"11\", but must be a whole number from 1 (fastest) to 9 (smallest).");
+    }
+
+    @Test
     void shouldNameKeyValueAndRangeOfATooLargeBatchSize() throws Exception {
         ConfigCopy.edit(config, "edge/edge.properties", "edgesync.poll.batch.size=500", "edgesync.poll.batch.size=50000");
 
