@@ -251,6 +251,12 @@ public class EdgeConfiguration implements CamelConfiguration {
         return new PublishedChanges(edgeDataSource, settings.pollBatchSize());
     }
 
+    /** Row maps of the poll route's change-table query (its {@code rowMapperFactory}). */
+    @BindToRegistry("labelCachingRowMaps")
+    public LabelCachingRowMapperFactory labelCachingRowMaps() {
+        return new LabelCachingRowMapperFactory();
+    }
+
     @BindToRegistry("batchAssembler")
     public BatchAssembler batchAssembler(EdgeSettings settings,
                                          @PropertyInject(value = BatchAssembler.GZIP_LEVEL_KEY, defaultValue = "3")

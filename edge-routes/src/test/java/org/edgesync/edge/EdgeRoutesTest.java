@@ -128,6 +128,16 @@ class EdgeRoutesTest {
     }
 
     @Test
+    void shouldReadTheChangeRowsWithLabelsReadOncePerQuery() {
+        assertThat(context.getEndpoints()).filteredOn(org.apache.camel.component.sql.SqlEndpoint.class::isInstance)
+                .map(org.apache.camel.component.sql.SqlEndpoint.class::cast)
+                .filteredOn(e -> e.getQuery().startsWith("SELECT seq, table_name, op, pk, row, captured_at FROM _edgesync_changes"))
+                .singleElement()
+                .extracting(org.apache.camel.component.sql.SqlEndpoint::getRowMapperFactory)
+                .isInstanceOf(LabelCachingRowMapperFactory.class);
+    }
+
+    @Test
     void shouldPollRightAtStartByDefault() {
         SchedulerEndpoint poll = (SchedulerEndpoint) context.getRoute("poll-changes").getEndpoint();
 
