@@ -52,16 +52,7 @@ public final class BatchAssembler {
 
     /** Checks {@value #GZIP_LEVEL_KEY}: a bad value stops startup with one sentence. */
     public static int gzipLevel(String value) {
-        try {
-            int level = Integer.parseInt(value == null ? "" : value.trim());
-            if (level >= 1 && level <= 9) {
-                return level;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException(GZIP_LEVEL_KEY + " is \"" + value + "\", but must be a whole number from 1"
-                + " (fastest) to 9 (smallest).");
+        return (int) EdgeSettings.number(GZIP_LEVEL_KEY, value, 1, 9);
     }
 
     /**

@@ -78,7 +78,7 @@ class BatchAssemblerTest {
         assertThat(BatchAssembler.gzipLevel(" 6 ")).isEqualTo(6);
         for (String bad : new String[] {"0", "10", "fast", ""}) {
             assertThatThrownBy(() -> BatchAssembler.gzipLevel(bad)).hasMessage(
-                    "edgesync.poll.gzip.level is \"" + bad + "\", but must be a whole number from 1 (fastest) to 9 (smallest).");
+                    "edgesync.poll.gzip.level is \"" + bad + "\", but must be a whole number from 1 to 9.");
         }
     }
 

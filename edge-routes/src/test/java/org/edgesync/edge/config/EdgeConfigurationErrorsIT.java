@@ -128,7 +128,7 @@ class EdgeConfigurationErrorsIT {
         ConfigCopy.edit(config, "edge/edge.properties", "edgesync.poll.gzip.level=3", "edgesync.poll.gzip.level=11");
 
         assertThat(startupFailure()).isEqualTo(
-                "edgesync.poll.gzip.level is \"11\", but must be a whole number from 1 (fastest) to 9 (smallest).");
+                "edgesync.poll.gzip.level is \"11\", but must be a whole number from 1 to 9.");
     }
 
     @Test
