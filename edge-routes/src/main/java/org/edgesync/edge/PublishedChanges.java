@@ -106,7 +106,6 @@ public class PublishedChanges {
         int deleted = 0;
         try (Connection connection = dataSource.getConnection()) {
             SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
-            sqlite.setBusyTimeout(0);
             try (PreparedStatement lowest = connection.prepareStatement(LOWEST);
                  PreparedStatement delete = connection.prepareStatement(DELETE)) {
                 do {
@@ -118,6 +117,8 @@ public class PublishedChanges {
                     }
                     long upTo = Math.min(through, low + chunkRows - 1);
                     delete.setLong(1, upTo);
+                    // only the DELETE tries the lock without waiting; the read of the lowest row never needs it (WAL)
+                    sqlite.setBusyTimeout(0);
                     try {
                         deleted += delete.executeUpdate();
                     } catch (SQLiteException e) {
@@ -132,6 +133,8 @@ public class PublishedChanges {
                         deletedThrough = upTo;
                         // the shop is writing and now waits in its busy handler: leave it the lock
                         break;
+                    } finally {
+                        sqlite.setBusyTimeout(SqliteDataSources.BUSY_TIMEOUT_MS);
                     }
                     deletedThrough = upTo;
                 } while (untilDone && deletedThrough < publishedThrough);
