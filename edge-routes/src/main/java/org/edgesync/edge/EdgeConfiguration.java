@@ -259,7 +259,7 @@ public class EdgeConfiguration implements CamelConfiguration {
 
     @BindToRegistry("batchAssembler")
     public BatchAssembler batchAssembler(EdgeSettings settings,
-                                         @PropertyInject(value = BatchAssembler.GZIP_LEVEL_KEY, defaultValue = "3")
+                                         @PropertyInject(value = BatchAssembler.GZIP_LEVEL_KEY, defaultValue = BatchAssembler.DEFAULT_GZIP_LEVEL)
                                          String gzipLevel) {
         return new BatchAssembler(settings.deviceId(), BatchAssembler.gzipLevel(gzipLevel));
     }
